@@ -1,0 +1,1 @@
+"""Catalog practice app (see its issue)."""

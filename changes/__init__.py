@@ -1,0 +1,1 @@
+"""Changes practice app (see its issue)."""

@@ -1,0 +1,1 @@
+"""Incidents practice app (see its issue)."""

@@ -1,0 +1,16 @@
+"""The API router: one of the two composition roots allowed to import practice apps."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from itsm.cmdb.api.routes import register as register_cmdb
+from itsm.core.api.views import TaskViewSet, TeamViewSet, UserDirectoryViewSet
+
+router = DefaultRouter()
+router.register("tasks", TaskViewSet, basename="task")
+router.register("teams", TeamViewSet, basename="team")
+router.register("users", UserDirectoryViewSet, basename="user")
+register_cmdb(router)
+
+app_name = "api"
+urlpatterns = [path("", include(router.urls))]

@@ -1,0 +1,1 @@
+"""The core's write path: numbering, timeline, comments, links, attachments."""

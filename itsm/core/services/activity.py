@@ -1,0 +1,125 @@
+"""Comments, work notes, links and attachments on any task."""
+
+import hashlib
+import mimetypes
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+
+from itsm.core import roles
+from itsm.core.choices import LinkKind, TimelineKind
+from itsm.core.exceptions import PermissionDenied
+from itsm.core.models import Attachment, Task, TaskLink, TimelineEntry
+from itsm.core.services.timeline import record_event
+
+#: Content types stored for files whose extension suggests something a browser would run.
+_NEVER_SERVED_AS = ("text/html", "application/xhtml+xml", "image/svg+xml", "text/javascript")
+
+
+def add_comment(task: Task, *, actor: User, body: str, is_public: bool = True) -> TimelineEntry:
+    """A public comment (requester sees it) or a work note (agents only)."""
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": "Write something before sending."})
+    if not is_public and not roles.is_staff_member(actor):
+        raise PermissionDenied("Only agents can add work notes.")
+    _require_visible(task, actor)
+    kind = TimelineKind.COMMENT if is_public else TimelineKind.WORK_NOTE
+    action = "task.comment_added" if is_public else "task.work_note_added"
+    with transaction.atomic():
+        return record_event(task, action, actor=actor, kind=kind, body=body, is_public=is_public)
+
+
+def link_tasks(source: Task, target: Task, kind: str, *, actor: User) -> TaskLink:
+    """Link two tasks; the link shows on both timelines."""
+    if kind not in LinkKind.values:
+        raise ValidationError({"kind": f"Unknown link type {kind!r}."})
+    if source.pk == target.pk:
+        raise ValidationError({"target": "A record cannot be linked to itself."})
+    if not roles.is_staff_member(actor):
+        raise PermissionDenied("Only agents can link records.")
+    label = LinkKind(kind).label.lower()
+    try:
+        with transaction.atomic():
+            link = TaskLink.objects.create(source=source, target=target, kind=kind, created_by=actor)
+            record_event(source, "task.linked", actor=actor, body=f"{label} {target.number}")
+            record_event(target, "task.linked", actor=actor, body=f"{source.number} is {label} this")
+    except IntegrityError:
+        raise ValidationError({"target": f"{source.number} is already {label} {target.number}."}) from None
+    return link
+
+
+def unlink_tasks(link: TaskLink, *, actor: User) -> None:
+    if not roles.is_staff_member(actor):
+        raise PermissionDenied("Only agents can unlink records.")
+    with transaction.atomic():
+        record_event(link.source, "task.unlinked", actor=actor, body=f"{link.kind} {link.target.number}")
+        link.delete()
+
+
+def add_attachment(task: Task, upload: UploadedFile, *, actor: User, is_public: bool = True) -> Attachment:
+    """Store an uploaded file on a task after checking its size and type."""
+    _require_visible(task, actor)
+    filename = _safe_filename(upload.name or "file")
+    _validate_upload(filename, upload.size)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    with transaction.atomic():
+        attachment = Attachment(
+            task=task,
+            filename=filename,
+            content_type=_stored_content_type(filename),
+            size=upload.size,
+            sha256=digest.hexdigest(),
+            is_public=is_public or not roles.is_staff_member(actor),
+            uploaded_by=actor,
+        )
+        attachment.file.save(filename, upload, save=False)
+        attachment.save()
+        record_event(
+            task,
+            "task.attachment_added",
+            actor=actor,
+            body=filename,
+            is_public=attachment.is_public,
+        )
+    return attachment
+
+
+def _validate_upload(filename: str, size: int) -> None:
+    limit = settings.ATTACHMENT_MAX_BYTES
+    if size > limit:
+        raise ValidationError(
+            {"file": f"{filename} is {size:,} bytes; the limit is {limit:,} bytes."},
+            code="too_large",
+        )
+    extension = PurePosixPath(filename).suffix.lower().lstrip(".")
+    allowed = settings.ATTACHMENT_ALLOWED_EXTENSIONS
+    if extension not in allowed:
+        raise ValidationError(
+            {"file": f"Files of type .{extension or '?'} are not accepted. Allowed: {', '.join(allowed)}."},
+            code="type_not_allowed",
+        )
+
+
+def _safe_filename(name: str) -> str:
+    """The last path component, without control characters, at most 200 characters."""
+    base = PurePosixPath(name.replace("\\", "/")).name
+    cleaned = "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"|?*')
+    return cleaned.strip(" .")[-200:] or "file"
+
+
+def _stored_content_type(filename: str) -> str:
+    guessed = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    return "application/octet-stream" if guessed in _NEVER_SERVED_AS else guessed
+
+
+def _require_visible(task: Task, actor: User) -> None:
+    if not Task.objects.visible_to(actor).filter(pk=task.pk).exists():
+        raise PermissionDenied("You cannot see this record.")

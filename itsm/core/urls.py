@@ -1,0 +1,13 @@
+"""The agent workspace and the core's record pages."""
+
+from django.urls import path
+
+from itsm.core.views import attachments, system, workspace
+
+app_name = "core"
+urlpatterns = [
+    path("work/", workspace.my_work, name="workspace"),
+    path("work/tasks/<int:pk>/", workspace.task_detail, name="task-detail"),
+    path("attachments/<int:pk>/", attachments.download, name="attachment-download"),
+    path("system/status/", system.status, name="system-status"),
+]

@@ -1,0 +1,1 @@
+"""Web views of the core: sign-in, landing, attachments, the agent workspace."""

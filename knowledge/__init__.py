@@ -1,0 +1,1 @@
+"""Knowledge practice app (see its issue)."""

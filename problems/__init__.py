@@ -1,0 +1,1 @@
+"""Problems practice app (see its issue)."""
