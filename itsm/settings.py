@@ -233,6 +233,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Impact and urgency share one 1-3 scale.
+    "ENUM_NAME_OVERRIDES": {"LevelEnum": "itsm.core.choices.Impact"},
 }
 
 LOGGING = {

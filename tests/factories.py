@@ -39,7 +39,7 @@ class TeamFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("name",)
 
     name = factory.Sequence(lambda n: f"Team {n}")
-    email = factory.LazyAttribute(lambda t: f"{t.slug or 'team'}@example.org")
+    email = factory.LazyAttribute(lambda t: f"{t.name.lower().replace(' ', '-')}@example.org")
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

@@ -24,7 +24,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         return self._authenticate_key(header[1])
 
     def _authenticate_key(self, key: str):
-        parts = key.split("_")
+        parts = key.split("_", 2)
         if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
             raise exceptions.AuthenticationFailed("Invalid token.")
         token = ApiToken.objects.usable().select_related("user").filter(lookup=parts[1]).first()

@@ -1,0 +1,66 @@
+import pytest
+
+from itsm.core.models import Task
+from tests.factories import OrganisationFactory, TaskFactory, UserFactory
+
+
+@pytest.mark.django_db
+class TestTaskVisibility:
+    def test_requester_sees_own_and_watched_records_only(self, requester, other_requester):
+        # given
+        own = TaskFactory(requester=requester)
+        watched = TaskFactory(requester=other_requester)
+        watched.watchers.add(requester)
+        TaskFactory(requester=other_requester)
+        # when
+        visible = set(Task.objects.visible_to(requester))
+        # then
+        assert visible == {own, watched}
+
+    def test_sharing_organisation_shows_colleagues_records(self, requester, other_requester):
+        # given
+        finance = OrganisationFactory(name="Finance", share_records=True)
+        for user in (requester, other_requester):
+            user.profile.organisation = finance
+            user.profile.save()
+        colleagues = TaskFactory(requester=other_requester)
+        outsider = TaskFactory()
+        # when
+        visible = set(Task.objects.visible_to(requester))
+        # then
+        assert colleagues in visible and outsider not in visible
+
+    def test_organisation_not_sharing_keeps_records_private(self, requester, other_requester):
+        hr = OrganisationFactory(name="HR", share_records=False)
+        for user in (requester, other_requester):
+            user.profile.organisation = hr
+            user.profile.save()
+        TaskFactory(requester=other_requester)
+        assert not Task.objects.visible_to(requester).exists()
+
+    def test_watching_twice_does_not_duplicate_rows(self, requester, agent):
+        task = TaskFactory(requester=requester)
+        task.watchers.add(requester, agent)
+        assert Task.objects.visible_to(requester).count() == 1
+
+    @pytest.mark.parametrize(
+        "persona", ["agent", "manager", "change_manager", "knowledge_manager", "admin_user"]
+    )
+    def test_staff_roles_see_every_record(self, persona, request):
+        TaskFactory.create_batch(3)
+        user = request.getfixturevalue(persona)
+        assert Task.objects.visible_to(user).count() == 3
+
+    def test_anonymous_and_inactive_users_see_nothing(self, requester):
+        from django.contrib.auth.models import AnonymousUser
+
+        TaskFactory(requester=requester)
+        requester.is_active = False
+        assert not Task.objects.visible_to(AnonymousUser()).exists()
+        assert not Task.objects.visible_to(requester).exists()
+
+    def test_user_without_any_role_sees_only_own_records(self):
+        nobody = UserFactory(username="no.role")
+        TaskFactory()
+        own = TaskFactory(requester=nobody)
+        assert list(Task.objects.visible_to(nobody)) == [own]
