@@ -1,3 +1,4 @@
+import re
 import threading
 
 import pytest
@@ -13,18 +14,24 @@ def test_numbers_have_the_kind_prefix_and_seven_digits():
     # when
     first = next_number(TaskKind.INCIDENT)
     second = next_number(TaskKind.INCIDENT)
-    # then
-    assert first == "INC0001001"
-    assert second == "INC0001002"
+    # then (PostgreSQL sequences are not rolled back between tests, so compare, don't pin)
+    assert re.fullmatch(r"INC\d{7}", first)
+    assert int(second[3:]) == int(first[3:]) + 1
+    assert int(first[3:]) >= 1001
 
 
 @pytest.mark.django_db
 def test_each_kind_counts_on_its_own():
-    next_number(TaskKind.INCIDENT)
-    assert next_number(TaskKind.PROBLEM) == "PRB0001001"
-    assert next_number(TaskKind.REQUEST_ITEM) == "RITM0001001"
-    assert next_number(TaskKind.FULFILMENT_TASK) == "TASK0001001"
-    assert next_number(TaskKind.CHANGE) == "CHG0001001"
+    # given
+    problem = next_number(TaskKind.PROBLEM)
+    # when
+    for _ in range(3):
+        next_number(TaskKind.INCIDENT)
+    # then
+    assert int(next_number(TaskKind.PROBLEM)[3:]) == int(problem[3:]) + 1
+    assert re.fullmatch(r"RITM\d{7}", next_number(TaskKind.REQUEST_ITEM))
+    assert re.fullmatch(r"TASK\d{7}", next_number(TaskKind.FULFILMENT_TASK))
+    assert re.fullmatch(r"CHG\d{7}", next_number(TaskKind.CHANGE))
 
 
 @pytest.mark.django_db
