@@ -54,7 +54,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "itsm.core.middleware.UserTimezoneMiddleware",
+    "itsm.core.middleware.UserPreferencesMiddleware",
 ]
 
 ROOT_URLCONF = "itsm.urls"

@@ -4,7 +4,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 
 class RequestSizeLimitMiddleware:
@@ -29,8 +29,8 @@ class RequestSizeLimitMiddleware:
         return self.get_response(request)
 
 
-class UserTimezoneMiddleware:
-    """Show times in the user's own time zone when their profile names one."""
+class UserPreferencesMiddleware:
+    """Show times in the user's own time zone, and pages in their language, when their profile says."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -41,7 +41,19 @@ class UserTimezoneMiddleware:
             timezone.activate(zone)
         else:
             timezone.deactivate()
+        language = _profile_language(request)
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         return self.get_response(request)
+
+
+def _profile_language(request: HttpRequest) -> str | None:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    profile = getattr(user, "profile", None)
+    return profile.language if profile and profile.language else None
 
 
 def _profile_zone(request: HttpRequest) -> zoneinfo.ZoneInfo | None:

@@ -1,10 +1,19 @@
 """Teams, organisations and user profiles."""
 
+import zoneinfo
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.text import slugify
 
 from itsm.core.choices import OrganisationKind
+
+
+def validate_time_zone(value: str) -> None:
+    """Accept only IANA names the system knows, so pages never fail on a typo."""
+    if value and value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a known time zone (use an IANA name like Europe/Berlin).")
 
 
 class Team(models.Model):
@@ -77,8 +86,10 @@ class Profile(models.Model):
     location = models.CharField(max_length=150, blank=True)
     phone = models.CharField(max_length=50, blank=True)
     vip = models.BooleanField("VIP", default=False)
-    time_zone = models.CharField(max_length=64, blank=True, help_text="IANA name, e.g. Europe/Berlin.")
-    language = models.CharField(max_length=10, blank=True)
+    time_zone = models.CharField(
+        max_length=64, blank=True, validators=[validate_time_zone], help_text="IANA name, e.g. Europe/Berlin."
+    )
+    language = models.CharField(max_length=10, blank=True, choices=settings.LANGUAGES)
 
     def __str__(self) -> str:
         return f"Profile of {self.user}"
