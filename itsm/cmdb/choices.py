@@ -8,11 +8,18 @@ class ServiceKind(models.TextChoices):
     TECHNICAL = "technical", "Technical service"
 
 
+CRITICALITY_COLOURS = {1: "red", 2: "orange", 3: "amber", 4: "grey"}
+
+
 class Criticality(models.IntegerChoices):
     CRITICAL = 1, "1 - Critical"
     HIGH = 2, "2 - High"
     MEDIUM = 3, "3 - Medium"
     LOW = 4, "4 - Low"
+
+    @classmethod
+    def colour(cls, value: int) -> str:
+        return CRITICALITY_COLOURS.get(value, "grey")
 
 
 OPERATIONAL_STATUS_COLOURS = {

@@ -1,7 +1,10 @@
 """Services and configuration items, and the typed graph between them."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
 
 from itsm.cmdb.choices import (
     CIClass,
@@ -56,6 +59,17 @@ class Service(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("cmdb:service-detail", args=[self.pk])
+
+    @property
+    def status_colour(self) -> str:
+        return OperationalStatus.colour(self.operational_status)
+
+    @property
+    def criticality_colour(self) -> str:
+        return Criticality.colour(self.criticality)
+
 
 class ConfigurationItem(models.Model):
     """Something IT manages that a service needs: a server, an application, a database..."""
@@ -81,8 +95,37 @@ class ConfigurationItem(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("cmdb:ci-detail", args=[self.pk])
 
-class CIRelationship(models.Model):
+    @property
+    def status_colour(self) -> str:
+        return CIStatus.colour(self.status)
+
+
+class GraphEdge(models.Model):
+    """Who drew an edge of the CMDB graph, and when: the audit of a graph that has no timeline.
+
+    Edges are only ever added or removed (never edited) by `itsm.cmdb.services`, so the
+    creator and creation time are the whole history of a row. `created_by` is empty for
+    edges drawn by the system (CSV import, demo data).
+    """
+
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        abstract = True
+
+
+class CIRelationship(GraphEdge):
     """`source <kind> target`: the source needs the target. Created by services that refuse cycles."""
 
     source = models.ForeignKey(ConfigurationItem, on_delete=models.CASCADE, related_name="relationships_out")
@@ -99,8 +142,12 @@ class CIRelationship(models.Model):
     def __str__(self) -> str:
         return f"{self.source_id} {self.kind} {self.target_id}"
 
+    @property
+    def kind_label(self) -> str:
+        return RelationshipKind(self.kind).label if self.kind in RelationshipKind.values else self.kind
 
-class ServiceComponent(models.Model):
+
+class ServiceComponent(GraphEdge):
     """A CI that delivers a service."""
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE)
@@ -116,7 +163,7 @@ class ServiceComponent(models.Model):
         return f"{self.configuration_item_id} delivers {self.service_id}"
 
 
-class ServiceDependency(models.Model):
+class ServiceDependency(GraphEdge):
     """`service` needs `depends_on` (a business service on a technical one)."""
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
