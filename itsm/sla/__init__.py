@@ -1,0 +1,1 @@
+"""SLA: business calendars, definitions, clocks, the sweep. `engine.py` is pure arithmetic."""
