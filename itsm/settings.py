@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "itsm.core",
     "itsm.cmdb",
+    "itsm.notifications",
     "itsm.api",
     "itsm.portal",
     "itsm.dashboards",
@@ -124,6 +125,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    "notifications.sweep_outbox": {
+        "task": "notifications.sweep_outbox",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
 }
 
 # --- Auth -----------------------------------------------------------------------------
@@ -180,6 +186,12 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Service Desk <servicedesk@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_MESSAGE_ID_DOMAIN = env_str("EMAIL_MESSAGE_ID_DOMAIN", "itsm.localhost")
+
+# --- Outbox ---------------------------------------------------------------------------
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+OUTBOX_CLAIM_TIMEOUT = env_int("OUTBOX_CLAIM_TIMEOUT", 600)
+OUTBOX_SWEEP_BATCH = env_int("OUTBOX_SWEEP_BATCH", 500)
 
 # --- Static and media -----------------------------------------------------------------
 STATIC_URL = "static/"

@@ -1,0 +1,136 @@
+"""Queueing notifications. Call these inside the service transaction that caused them.
+
+Nothing here talks to SMTP or HTTP: rows are written now and delivered after commit.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from itsm.core.models import Task
+from itsm.core.tasks import dispatch_on_commit
+from itsm.notifications.choices import Channel
+from itsm.notifications.models import Notification, OutboxMessage
+
+
+def queue_email(
+    *,
+    to: str,
+    subject: str,
+    text: str,
+    html: str = "",
+    task: Task | None = None,
+    recipient: User | None = None,
+    dedupe_key: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> OutboxMessage | None:
+    """Write an e-mail to the outbox; it is sent after the transaction commits.
+
+    Returns None when `dedupe_key` was queued before (the event already produced its mail).
+    """
+    from itsm.notifications.tasks import deliver_message
+
+    message = _create_once(
+        OutboxMessage,
+        dedupe_key,
+        channel=Channel.EMAIL,
+        to_address=to,
+        subject=_one_line(subject)[:300],
+        body_text=text,
+        body_html=html,
+        task=task,
+        recipient=recipient,
+        headers=dict(headers or {}),
+    )
+    if message is not None:
+        dispatch_on_commit(deliver_message, message.pk)
+    return message
+
+
+def render_email(template: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
+    """Subject, text and HTML from `notifications/email/<template>.{subject.txt,txt,html}`."""
+    base = f"notifications/email/{template}"
+    subject = render_to_string(f"{base}.subject.txt", context)
+    text = render_to_string(f"{base}.txt", context)
+    html = render_to_string(f"{base}.html", context)
+    return _one_line(subject), text, html
+
+
+def notify_user(
+    user: User,
+    *,
+    title: str,
+    body: str = "",
+    url: str = "",
+    task: Task | None = None,
+    email_template: str | None = None,
+    context: Mapping[str, Any] | None = None,
+    dedupe_key: str | None = None,
+) -> Notification | None:
+    """An in-app notification and, when a template is given and the user has an address, an e-mail."""
+    if not user.is_active:
+        return None
+    notification = _create_once(
+        Notification, dedupe_key, recipient=user, task=task, title=title[:250], body=body, url=url
+    )
+    if notification is not None and email_template and user.email:
+        subject, text, html = render_email(
+            email_template,
+            {
+                "user": user,
+                "task": task,
+                "title": title,
+                "body": body,
+                "link": absolute_url(url) if url else "",
+                "site_name": settings.SITE_NAME,
+                **(context or {}),
+            },
+        )
+        queue_email(
+            to=user.email,
+            subject=subject,
+            text=text,
+            html=html,
+            task=task,
+            recipient=user,
+            dedupe_key=f"{dedupe_key}:email" if dedupe_key else None,
+        )
+    return notification
+
+
+def absolute_url(path: str) -> str:
+    """Links in e-mails must be absolute: SITE_URL + the page's path."""
+    if path.startswith(("http://", "https://")):
+        return path
+    return settings.SITE_URL.rstrip("/") + "/" + path.lstrip("/")
+
+
+def mark_read(user: User, notification_ids: list[int] | None = None) -> int:
+    """Mark the user's notifications read (all unread when no ids are given); returns how many."""
+    unread = Notification.objects.filter(recipient=user).unread()
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=notification_ids)
+    return unread.update(read_at=timezone.now())
+
+
+def _create_once(model, dedupe_key: str | None, **fields):
+    """Create a row unless one with the same dedupe key exists (then None)."""
+    if dedupe_key is None:
+        return model.objects.create(**fields)
+    try:
+        with transaction.atomic():
+            return model.objects.create(dedupe_key=dedupe_key, **fields)
+    except IntegrityError:
+        if model.objects.filter(dedupe_key=dedupe_key).exists():
+            return None
+        raise
+
+
+def _one_line(text: str) -> str:
+    """Header-safe: no line breaks can reach a Subject header."""
+    return " ".join(text.split())
