@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "itsm.core",
     "itsm.cmdb",
     "itsm.notifications",
+    "itsm.sla",
     "itsm.api",
     "itsm.portal",
     "itsm.dashboards",
