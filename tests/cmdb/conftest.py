@@ -43,3 +43,9 @@ def estate(db, team):
         "payroll": payroll,
         "intranet": intranet,
     }
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Persona fixtures hash a password each; the CMDB tests do not test hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,66 @@
+"""FilterSets for services and CIs: one per model, shared by the CMDB pages and the API."""
+
+import re
+
+import django_filters
+from django.db.models import Q
+from django.db.models.fields.json import KeyTextTransform
+
+from itsm.cmdb.choices import CIClass, CIStatus, Criticality, Environment, OperationalStatus, ServiceKind
+from itsm.cmdb.models import ConfigurationItem, Service
+from itsm.core.models import Team
+
+#: `key=value` in the CI search looks in the free attributes when the key looks like one.
+ATTRIBUTE_SEARCH = re.compile(r"^\s*(?P<key>[\w.-]{1,64})\s*=\s*(?P<value>.*?)\s*$")
+
+
+class ServiceFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    kind = django_filters.ChoiceFilter(choices=ServiceKind.choices, empty_label="Any kind")
+    operational_status = django_filters.MultipleChoiceFilter(
+        choices=OperationalStatus.choices, label="Status"
+    )
+    criticality = django_filters.MultipleChoiceFilter(choices=Criticality.choices)
+    owner_team = django_filters.ModelChoiceFilter(
+        queryset=Team.objects.all(), label="Owner team", empty_label="Any team"
+    )
+
+    class Meta:
+        model = Service
+        fields = ["q", "kind", "operational_status", "criticality", "owner_team"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))
+
+
+class ConfigurationItemFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    ci_class = django_filters.MultipleChoiceFilter(choices=CIClass.choices, label="Class")
+    status = django_filters.MultipleChoiceFilter(choices=CIStatus.choices)
+    environment = django_filters.MultipleChoiceFilter(choices=Environment.choices)
+    owner_team = django_filters.ModelChoiceFilter(
+        queryset=Team.objects.all(), label="Owner team", empty_label="Any team"
+    )
+    service = django_filters.ModelChoiceFilter(
+        field_name="services", queryset=Service.objects.all(), label="Delivers service", empty_label="Any"
+    )
+
+    class Meta:
+        model = ConfigurationItem
+        fields = ["q", "ci_class", "status", "environment", "owner_team", "service"]
+
+    def search(self, queryset, name, value):
+        """Name or description; `key=value` searches the free attributes (e.g. `os=Debian 12`)."""
+        value = value.strip()
+        if not value:
+            return queryset
+        attribute = ATTRIBUTE_SEARCH.match(value)
+        if attribute:
+            # The key is one literal JSON key (never a lookup path); values compare as text.
+            return queryset.alias(_attribute=KeyTextTransform(attribute["key"], "attributes")).filter(
+                _attribute__iexact=attribute["value"]
+            )
+        return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))
