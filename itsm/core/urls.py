@@ -8,6 +8,7 @@ app_name = "core"
 urlpatterns = [
     path("work/", workspace.my_work, name="workspace"),
     path("work/tasks/<int:pk>/", workspace.task_detail, name="task-detail"),
+    path("work/tasks/<int:pk>/comment/", workspace.add_comment, name="task-comment"),
     path("attachments/<int:pk>/", attachments.download, name="attachment-download"),
     path("system/status/", system.status, name="system-status"),
 ]

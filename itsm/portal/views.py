@@ -1,26 +1,72 @@
 """The self-service portal: what end users see first."""
 
+from dataclasses import dataclass
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
 
+from itsm.cmdb.choices import OperationalStatus
 from itsm.cmdb.models import Service
+from itsm.core.choices import StateCategory
 from itsm.core.models import Task
+
+OPEN_LIMIT = 20
+RECENT_LIMIT = 10
+SERVICE_LIMIT = 30
+
+
+@dataclass(frozen=True)
+class Action:
+    """A call to action on the portal home, shown once the practice that serves it is installed."""
+
+    url_name: str
+    title: str
+    text: str
+
+
+#: The portal's front doors. Each practice registers the URL name when it ships its page; until
+#: then the card is simply not shown, so the portal never links to a page that does not exist.
+ACTIONS = (
+    Action("incidents:report", "Report a problem", "Something is broken or not working as it should."),
+    Action("catalog:home", "Request something", "Software, access, equipment: browse the service catalog."),
+    Action("knowledge:search", "Find an answer", "Search how-to guides and known fixes."),
+)
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """My open and recent records, and the status of the services I use."""
+    """My open and recent records, the status of the services I use, and where to go for help."""
     mine = Task.objects.visible_to(request.user).filter(requester=request.user).with_list_relations()
-    services = Service.objects.visible_to(request.user).exclude(operational_status="retired")
+    services = list(
+        Service.objects.visible_to(request.user)
+        .exclude(operational_status=OperationalStatus.RETIRED)
+        .order_by("criticality", "name")[:SERVICE_LIMIT]
+    )
     return render(
         request,
         "portal/home.html",
         {
-            "open_records": mine.active().order_by("-opened_at")[:20],
-            "recent_records": mine.exclude(state_category__in=["new", "open", "pending"]).order_by(
-                "-updated_at"
-            )[:10],
-            "services": services.order_by("criticality", "name")[:30],
+            "open_records": mine.active().order_by("-opened_at")[:OPEN_LIMIT],
+            "recent_records": mine.exclude(state_category__in=StateCategory.active()).order_by("-updated_at")[
+                :RECENT_LIMIT
+            ],
+            "services": services,
+            "services_disrupted": [
+                s for s in services if s.operational_status != OperationalStatus.OPERATIONAL
+            ],
+            "actions": available_actions(),
         },
     )
+
+
+def available_actions() -> list[dict]:
+    """The ACTIONS whose pages exist, with their URLs."""
+    found = []
+    for action in ACTIONS:
+        try:
+            found.append({"url": reverse(action.url_name), "title": action.title, "text": action.text})
+        except NoReverseMatch:
+            continue
+    return found

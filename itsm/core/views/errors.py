@@ -2,13 +2,15 @@
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
 
 def _page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
     if request.path.startswith("/api/"):
         code = {400: "bad_request", 403: "permission_denied", 404: "not_found"}.get(status, "error")
         return JsonResponse({"error": {"status": status, "code": code, "message": message}}, status=status)
-    return render(request, "error.html", {"title": title, "message": message}, status=status)
+    context = {"title": title, "message": message, "status": status}
+    return render(request, "error.html", context, status=status)
 
 
 def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
@@ -24,6 +26,7 @@ def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    """Rendered without a request context: the database or a context processor may be what failed."""
     if request.path.startswith("/api/"):
         return JsonResponse(
             {
@@ -35,7 +38,4 @@ def server_error(request: HttpRequest) -> HttpResponse:
             },
             status=500,
         )
-    return HttpResponse(
-        "<!doctype html><title>Server error</title><h1>Something went wrong on our side.</h1>",
-        status=500,
-    )
+    return HttpResponse(render_to_string("500.html"), status=500)

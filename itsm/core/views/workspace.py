@@ -1,14 +1,32 @@
-"""The agent workspace: my work across every kind of record, and a record page."""
+"""The agent workspace: my work across every kind of record, a record page, and comments on it.
 
+Each view resolves the record through `visible_to`, so a user who may not see a record gets the
+same 404 as for a record that does not exist; writes go through `itsm.core.services`.
+"""
+
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_POST
 
 from itsm.core import roles
+from itsm.core.exceptions import DomainError
 from itsm.core.filtersets import TaskFilterSet
 from itsm.core.models import Task
+from itsm.core.services import activity
+
+#: Rows per page in the filtered list; the two personal lists show the most urgent this many.
+PAGE_SIZE = 50
+MY_LIST_SIZE = 25
+#: The largest primary key the databases store (bigint); larger ids in a URL can only be a 404.
+MAX_PK = 2**63 - 1
+#: The filters shown as toggle chips rather than drop-downs.
+CHIP_FILTERS = ("state_category", "priority", "kind")
 
 
 def _require_staff(request: HttpRequest) -> None:
@@ -16,45 +34,152 @@ def _require_staff(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
+def _visible_task(request: HttpRequest, pk: int) -> Task:
+    """The record if this user may see it; 404 otherwise, also for ids no database could hold."""
+    if pk > MAX_PK:
+        raise Http404
+    tasks = Task.objects.visible_to(request.user).with_list_relations()
+    return get_object_or_404(tasks.select_related("service", "configuration_item"), pk=pk)
+
+
 @login_required
 def my_work(request: HttpRequest) -> HttpResponse:
-    """Assigned to me, and waiting unassigned in my teams' queues, then everything filtered."""
+    """Assigned to me, and waiting unassigned in my teams' queues, then everything filtered.
+
+    An htmx request from the filter form gets only the results, so filtering does not
+    re-run the two personal lists.
+    """
     _require_staff(request)
-    visible = Task.objects.visible_to(request.user).with_list_relations().active()
-    mine = visible.assigned_to_user(request.user).order_by("priority", "opened_at")[:25]
-    queue = visible.queue_of(request.user).order_by("priority", "opened_at")[:25]
+    filterset = _filterset(request)
+    context = {"filterset": filterset, "page": _filtered_page(request, filterset)}
+    if request.htmx and not request.htmx.history_restore_request:
+        response = render(request, "core/_task_results.html", context)
+    else:
+        visible = Task.objects.visible_to(request.user).with_list_relations().active()
+        context["mine"] = visible.assigned_to_user(request.user).order_by("priority", "opened_at")[
+            :MY_LIST_SIZE
+        ]
+        context["queue"] = visible.queue_of(request.user).order_by("priority", "opened_at")[:MY_LIST_SIZE]
+        response = render(request, "core/workspace.html", context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def _filterset(request: HttpRequest) -> TaskFilterSet:
+    """Always bound: no parameters means no filter, so the list starts with every visible record."""
     filterset = TaskFilterSet(
-        request.GET or None, queryset=Task.objects.visible_to(request.user).with_list_relations()
+        request.GET, queryset=Task.objects.visible_to(request.user).with_list_relations()
     )
-    page = Paginator(
-        filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset.none(),
-        50,
-    ).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "core/workspace.html",
-        {"mine": mine, "queue": queue, "filterset": filterset, "page": page},
-    )
+    for name in CHIP_FILTERS:
+        filterset.form.fields[name].widget = forms.CheckboxSelectMultiple(
+            choices=filterset.form.fields[name].choices
+        )
+    filterset.form.fields["assignment_group"].empty_label = "Any team"
+    return filterset
+
+
+def _filtered_page(request: HttpRequest, filterset: TaskFilterSet) -> Page:
+    """One page of the filtered list; an invalid filter shows its error and no rows, never a 500."""
+    if not filterset.is_valid():
+        return Paginator(filterset.queryset.none(), PAGE_SIZE).get_page(1)
+    try:
+        page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = list(page.object_list)
+    except OverflowError:
+        # SQLite cannot compare with integers wider than 64 bits (an id typed into the URL).
+        filterset.form.add_error(None, "A number in the filters is too large to match any record.")
+        return Paginator(filterset.queryset.none(), PAGE_SIZE).get_page(1)
+    return page
 
 
 @login_required
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    task = get_object_or_404(Task.objects.visible_to(request.user).with_list_relations(), pk=pk)
+    task = _visible_task(request, pk)
+    return _render_detail(request, task, CommentForm(staff=roles.is_staff_member(request.user)))
+
+
+def _render_detail(request: HttpRequest, task: Task, form: "CommentForm", status: int = 200) -> HttpResponse:
     staff = roles.is_staff_member(request.user)
     timeline = task.timeline.select_related("actor")
-    attachments = task.attachments.all()
+    attachments = task.attachments.select_related("uploaded_by")
     if not staff:
         timeline = timeline.filter(is_public=True)
         attachments = attachments.filter(is_public=True)
-    links = list(task.links_out.select_related("target")) + list(task.links_in.select_related("source"))
-    return render(
-        request,
-        "core/task_detail.html",
-        {
-            "task": task,
-            "timeline": timeline,
-            "attachments": attachments,
-            "links": links,
-            "staff": staff,
-        },
+    context = {
+        "task": task,
+        "timeline": timeline,
+        "attachments": attachments,
+        "links": _visible_links(request, task),
+        "staff": staff,
+        "form": form,
+    }
+    return render(request, "core/task_detail.html", context, status=status)
+
+
+def _visible_links(request: HttpRequest, task: Task) -> list[dict]:
+    """Links to and from the record, leaving out records this user may not see.
+
+    Each item reads as a sentence from this record's side: "Caused by PRB0001001".
+    """
+    visible = Task.objects.visible_to(request.user)
+    outgoing = task.links_out.filter(target__in=visible).select_related("target")
+    incoming = task.links_in.filter(source__in=visible).select_related("source")
+    return [
+        *({"label": link.get_kind_display(), "other": link.target} for link in outgoing),
+        *({"label": f"{link.get_kind_display()} this", "other": link.source} for link in incoming),
+    ]
+
+
+class CommentForm(forms.Form):
+    """A public comment or, for staff, a work note. The service decides who may write which."""
+
+    PUBLIC, WORK_NOTE = "public", "work_note"
+
+    body = forms.CharField(
+        label="Comment",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=20000,
+        error_messages={"required": "Write something before sending."},
     )
+    visibility = forms.ChoiceField(
+        choices=[(PUBLIC, "Public comment (the requester sees it)"), (WORK_NOTE, "Work note (staff only)")],
+        initial=PUBLIC,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, staff: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.staff = staff
+        if not staff:
+            self.fields["body"].label = "Add a comment"
+            self.fields["visibility"].widget = forms.HiddenInput()
+
+
+@require_POST
+@login_required
+def add_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    """Post a comment from the record page; errors come back on the page, never as a 500."""
+    task = _visible_task(request, pk)
+    form = CommentForm(request.POST, staff=roles.is_staff_member(request.user))
+    if not form.is_valid():
+        return _render_detail(request, task, form, status=400)
+    is_public = form.cleaned_data["visibility"] == CommentForm.PUBLIC
+    try:
+        activity.add_comment(task, actor=request.user, body=form.cleaned_data["body"], is_public=is_public)
+    except ValidationError as error:
+        _add_errors(form, error)
+        return _render_detail(request, task, form, status=400)
+    except DomainError as error:
+        form.add_error(None, error.message)
+        return _render_detail(request, task, form, status=error.http_status)
+    messages.success(request, "Your comment was added." if is_public else "Your work note was added.")
+    return HttpResponseRedirect(f"{task.get_absolute_url()}#timeline")
+
+
+def _add_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's field errors on the form's fields, or above the form when no field matches."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, field_errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, field_errors)
