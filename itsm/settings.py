@@ -189,6 +189,10 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Service Desk <servicedesk@lo
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_MESSAGE_ID_DOMAIN = env_str("EMAIL_MESSAGE_ID_DOMAIN", "itsm.localhost")
 
+# --- Incidents ------------------------------------------------------------------------
+INCIDENT_REOPEN_DAYS = env_int("INCIDENT_REOPEN_DAYS", 7)
+INCIDENT_AUTO_CLOSE_DAYS = env_int("INCIDENT_AUTO_CLOSE_DAYS", 5)
+
 # --- Outbox ---------------------------------------------------------------------------
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 OUTBOX_CLAIM_TIMEOUT = env_int("OUTBOX_CLAIM_TIMEOUT", 600)

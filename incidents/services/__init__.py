@@ -1,0 +1,31 @@
+"""The incident write path. Pages, portal, API, e-mail and Celery tasks all call these."""
+
+from incidents.services.assignment import assign_incident
+from incidents.services.conversation import add_reply, rate_resolution
+from incidents.services.creation import create_incident
+from incidents.services.major import decide_major, propose_major
+from incidents.services.transitions import (
+    cancel_incident,
+    close_incident,
+    hold_incident,
+    reopen_incident,
+    resolve_incident,
+    start_incident,
+)
+from incidents.services.updates import update_incident
+
+__all__ = [
+    "add_reply",
+    "assign_incident",
+    "cancel_incident",
+    "close_incident",
+    "create_incident",
+    "decide_major",
+    "hold_incident",
+    "propose_major",
+    "rate_resolution",
+    "reopen_incident",
+    "resolve_incident",
+    "start_incident",
+    "update_incident",
+]
