@@ -251,7 +251,15 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # Impact and urgency share one 1-3 scale.
-    "ENUM_NAME_OVERRIDES": {"LevelEnum": "itsm.core.choices.Impact"},
+    "ENUM_NAME_OVERRIDES": {
+        "LevelEnum": "itsm.core.choices.Impact",
+        "TaskKindEnum": "itsm.core.choices.TaskKind",
+        "TimelineKindEnum": "itsm.core.choices.TimelineKind",
+        "LinkKindEnum": "itsm.core.choices.LinkKind",
+        "ServiceKindEnum": "itsm.cmdb.choices.ServiceKind",
+        "RelationshipKindEnum": "itsm.cmdb.choices.RelationshipKind",
+        "HoldReasonEnum": "incidents.choices.HoldReason",
+    },
 }
 
 LOGGING = {

@@ -3,6 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from incidents.api.routes import register as register_incidents
 from itsm.cmdb.api.routes import register as register_cmdb
 from itsm.core.api.views import TaskViewSet, TeamViewSet, UserDirectoryViewSet
 
@@ -11,6 +12,7 @@ router.register("tasks", TaskViewSet, basename="task")
 router.register("teams", TeamViewSet, basename="team")
 router.register("users", UserDirectoryViewSet, basename="user")
 register_cmdb(router)
+register_incidents(router)
 
 app_name = "api"
 urlpatterns = [path("", include(router.urls))]

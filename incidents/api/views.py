@@ -1,0 +1,138 @@
+"""`/api/v1/incidents/`: list, create, read, edit fields; transitions as POST actions."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from incidents import services
+from incidents.api import serializers as s
+from incidents.filtersets import IncidentFilterSet
+from incidents.models import Incident
+from itsm.api.concurrency import etag_for, expected_version
+from itsm.api.viewsets import VisibleViewSetMixin
+from itsm.core.api.serializers import TimelineEntrySerializer
+
+
+class IncidentViewSet(
+    VisibleViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Every write goes through `incidents.services`, which check roles, workflow and versions."""
+
+    queryset = Incident.objects.select_related("requester", "assignee")
+    serializer_class = s.IncidentSerializer
+    filterset_class = IncidentFilterSet
+    ordering = "-opened_at"
+    ordering_fields = ("opened_at", "updated_at", "priority", "number")
+    write_roles = None  # any signed-in user; the services decide what each may do
+
+    def retrieve(self, request, *args, **kwargs):
+        incident = self.get_object()
+        return self._respond(incident)
+
+    @extend_schema(request=s.IncidentCreateSerializer, responses={201: s.IncidentSerializer})
+    def create(self, request):
+        data = self._valid(s.IncidentCreateSerializer)
+        incident = services.create_incident(actor=request.user, **data)
+        return self._respond(incident, status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.IncidentUpdateSerializer, responses=s.IncidentSerializer)
+    def partial_update(self, request, pk=None):
+        incident = self.get_object()
+        changes = self._valid(s.IncidentUpdateSerializer)
+        incident = services.update_incident(
+            incident, actor=request.user, changes=changes, expected_version=expected_version(request)
+        )
+        return self._respond(incident)
+
+    @extend_schema(request=s.AssignSerializer, responses=s.IncidentSerializer)
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        data = self._valid(s.AssignSerializer)
+        return self._call(
+            services.assign_incident, group=data.get("assignment_group"), assignee=data.get("assignee")
+        )
+
+    @extend_schema(request=None, responses=s.IncidentSerializer)
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        return self._call(services.start_incident)
+
+    @extend_schema(request=s.HoldSerializer, responses=s.IncidentSerializer)
+    @action(detail=True, methods=["post"])
+    def hold(self, request, pk=None):
+        return self._call(services.hold_incident, reason=self._valid(s.HoldSerializer)["reason"])
+
+    @extend_schema(request=s.ResolveSerializer, responses=s.IncidentSerializer)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        data = self._valid(s.ResolveSerializer)
+        return self._call(
+            services.resolve_incident, resolution_code=data["resolution_code"], notes=data["notes"]
+        )
+
+    @extend_schema(request=None, responses=s.IncidentSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._call(services.close_incident)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.IncidentSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        return self._call(services.reopen_incident, reason=self._valid(s.ReasonSerializer)["reason"])
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.IncidentSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._call(services.cancel_incident, reason=self._valid(s.ReasonSerializer)["reason"])
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.IncidentSerializer)
+    @action(detail=True, methods=["post"], url_path="propose-major")
+    def propose_major(self, request, pk=None):
+        return self._call(services.propose_major, reason=self._valid(s.ReasonSerializer)["reason"])
+
+    @extend_schema(request=s.MajorDecisionSerializer, responses=s.IncidentSerializer)
+    @action(detail=True, methods=["post"], url_path="decide-major")
+    def decide_major(self, request, pk=None):
+        data = self._valid(s.MajorDecisionSerializer)
+        return self._call(services.decide_major, accept=data["accept"], note=data["note"])
+
+    @extend_schema(request=s.ReplySerializer, responses={201: TimelineEntrySerializer})
+    @action(detail=True, methods=["post"])
+    def replies(self, request, pk=None):
+        data = self._valid(s.ReplySerializer)
+        entry = services.add_reply(
+            self.get_object(), actor=request.user, body=data["body"], public=data["public"]
+        )
+        return Response(TimelineEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.RatingSerializer, responses={201: OpenApiResponse(description="Rating recorded")}
+    )
+    @action(detail=True, methods=["post"])
+    def rating(self, request, pk=None):
+        data = self._valid(s.RatingSerializer)
+        rating = services.rate_resolution(self.get_object(), actor=request.user, **data)
+        return Response({"score": rating.score, "comment": rating.comment}, status=status.HTTP_201_CREATED)
+
+    def _valid(self, serializer_class) -> dict:
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def _call(self, service, **kwargs) -> Response:
+        incident = service(
+            self.get_object(),
+            actor=self.request.user,
+            expected_version=expected_version(self.request),
+            **kwargs,
+        )
+        return self._respond(incident)
+
+    def _respond(self, incident: Incident, code: int = status.HTTP_200_OK) -> Response:
+        response = Response(s.IncidentSerializer(incident).data, status=code)
+        response["ETag"] = etag_for(incident)
+        return response
