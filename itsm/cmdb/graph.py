@@ -17,7 +17,7 @@ from itsm.cmdb.models import CIRelationship, ConfigurationItem
 #: Neighbours drawn per side; the rest are summed up in a last "+ N more" box.
 MAX_PER_SIDE = 10
 NODE_WIDTH, NODE_HEIGHT, ROW = 210, 44, 58
-COLUMNS = (16, 300, 584)  # x of "needed by", the CI, "needs"
+COLUMNS = (16, 346, 676)  # x of "needed by", the CI, "needs"
 TOP = 40  # room for the column headings
 WIDTH = COLUMNS[2] + NODE_WIDTH + 16
 NAME_CHARS = 28
@@ -109,17 +109,31 @@ def _side(pairs: list[tuple[ConfigurationItem, str]], x: int, total: int | None)
 
 
 def _edges(nodes: list[Node], centre: Node, *, incoming: bool) -> str:
-    """Arrows point from the CI that needs to the CI that is needed."""
-    return format_html_join("", "{}", ((_edge(node, centre, incoming=incoming),) for node in nodes))
+    """Arrows point from the CI that needs to the CI that is needed; their ends on the
+    centre box are spread over its height so that the arrowheads stay apart."""
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (
+                _edge(
+                    node, centre, centre.y + (index + 1) * NODE_HEIGHT // (len(nodes) + 1), incoming=incoming
+                ),
+            )
+            for index, node in enumerate(nodes)
+        ),
+    )
 
 
-def _edge(node: Node, centre: Node, *, incoming: bool) -> SafeString:
-    mid_y = NODE_HEIGHT // 2
+def _edge(node: Node, centre: Node, centre_y: int, *, incoming: bool) -> SafeString:
+    node_y = node.y + NODE_HEIGHT // 2
     if incoming:
-        x1, y1, x2, y2 = node.x + NODE_WIDTH, node.y + mid_y, centre.x, centre.y + mid_y
+        x1, y1, x2, y2 = node.x + NODE_WIDTH, node_y, centre.x, centre_y
     else:
-        x1, y1, x2, y2 = centre.x + NODE_WIDTH, centre.y + mid_y, node.x, node.y + mid_y
-    label = ", ".join(_kind_label(kind) for kind in node.kinds)
+        x1, y1, x2, y2 = centre.x + NODE_WIDTH, centre_y, node.x, node_y
+    # The label sits nearer the neighbour, where the edges are still apart.
+    near = 0.4 if incoming else 0.6
+    label_x, label_y = x1 + (x2 - x1) * near, y1 + (y2 - y1) * near
     return format_html(
         '<g class="ci-graph-edge"><line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#8a949e" stroke-width="1.5"'
         ' marker-end="url(#ci-graph-arrow)"/>'
@@ -129,9 +143,9 @@ def _edge(node: Node, centre: Node, *, incoming: bool) -> SafeString:
         y1,
         x2,
         y2,
-        (x1 + x2) // 2,
-        (y1 + y2) // 2 - 4,
-        label,
+        round(label_x),
+        round(label_y) - 5,
+        ", ".join(_kind_label(kind) for kind in node.kinds),
     )
 
 

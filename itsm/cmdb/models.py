@@ -15,7 +15,7 @@ from itsm.cmdb.choices import (
     RelationshipKind,
     ServiceKind,
 )
-from itsm.cmdb.querysets import ConfigurationItemQuerySet, ServiceQuerySet
+from itsm.cmdb.querysets import CIRelationshipQuerySet, ConfigurationItemQuerySet, ServiceQuerySet
 
 
 class Service(models.Model):
@@ -131,6 +131,8 @@ class CIRelationship(GraphEdge):
     source = models.ForeignKey(ConfigurationItem, on_delete=models.CASCADE, related_name="relationships_out")
     target = models.ForeignKey(ConfigurationItem, on_delete=models.CASCADE, related_name="relationships_in")
     kind = models.CharField(max_length=20, choices=RelationshipKind.choices)
+
+    objects = CIRelationshipQuerySet.as_manager()
 
     class Meta:
         constraints = [

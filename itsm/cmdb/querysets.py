@@ -20,3 +20,11 @@ class ConfigurationItemQuerySet(models.QuerySet):
         if roles.is_staff_member(user):
             return self
         return self.none()
+
+
+class CIRelationshipQuerySet(models.QuerySet):
+    def visible_to(self, user: User | AnonymousUser) -> "CIRelationshipQuerySet":
+        """Relationships are between CIs, so they are for staff, like the CIs."""
+        if roles.is_staff_member(user):
+            return self
+        return self.none()
