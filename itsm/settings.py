@@ -126,6 +126,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    "incidents.auto_close": {
+        "task": "incidents.auto_close",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
     "notifications.sweep_outbox": {
         "task": "notifications.sweep_outbox",
         "schedule": 30.0,

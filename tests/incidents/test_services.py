@@ -287,3 +287,18 @@ class TestMajorIncidents:
         propose_major(incident, actor=agent, reason="x")
         with pytest.raises(TransitionNotAllowed):
             propose_major(incident, actor=agent, reason="y")
+
+
+@pytest.mark.django_db
+def test_auto_close_closes_only_incidents_resolved_long_enough_ago(make_incident, agent, settings):
+    from incidents.tasks import auto_close_resolved
+
+    settings.INCIDENT_AUTO_CLOSE_DAYS = 5
+    old = resolved(make_incident(title="old"), agent)
+    fresh = resolved(make_incident(title="fresh"), agent)
+    Incident.objects.filter(pk=old.pk).update(resolved_at=old.resolved_at - timedelta(days=6))
+    assert auto_close_resolved() == 1
+    old.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (old.state, fresh.state) == ("closed", "resolved")
+    assert old.timeline.last().actor is None
