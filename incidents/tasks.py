@@ -23,7 +23,9 @@ def auto_close_resolved() -> int:
     """
     cutoff = timezone.now() - timedelta(days=settings.INCIDENT_AUTO_CLOSE_DAYS)
     due = list(
-        Incident.objects.filter(state=RESOLVED, resolved_at__lt=cutoff).order_by("resolved_at")[:AUTO_CLOSE_BATCH]
+        Incident.objects.filter(state=RESOLVED, resolved_at__lt=cutoff).order_by("resolved_at")[
+            :AUTO_CLOSE_BATCH
+        ]
     )
     closed = 0
     for incident in due:
