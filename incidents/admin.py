@@ -40,4 +40,5 @@ class RoutingRuleAdmin(admin.ModelAdmin):
     list_display_links = ["name"]
     list_editable = ["order", "is_active"]
     list_filter = ["is_active", "assignment_group", "assignment_method"]
-    autocomplete_fields = ["service", "configuration_item", "assignment_group"]
+    autocomplete_fields = ["assignment_group"]
+    raw_id_fields = ["service", "configuration_item"]
