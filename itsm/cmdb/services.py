@@ -71,7 +71,7 @@ def relate_cis(
                 )
         except IntegrityError:
             raise ValidationError({"target": _duplicate_message(source, target, kind)}) from None
-    logger.info("cmdb.ci_related %s %s %s by %s", source.pk, kind, target.pk, _who(actor))
+    _log(actor, "cmdb.ci_related %s %s %s", source.pk, kind, target.pk)
     return relationship
 
 
@@ -80,12 +80,8 @@ def unrelate_cis(relationship: CIRelationship, *, actor: User | None) -> None:
     _require_editor(actor)
     with transaction.atomic():
         CIRelationship.objects.filter(pk=relationship.pk).delete()
-    logger.info(
-        "cmdb.ci_unrelated %s %s %s by %s",
-        relationship.source_id,
-        relationship.kind,
-        relationship.target_id,
-        _who(actor),
+    _log(
+        actor, "cmdb.ci_unrelated %s %s %s", relationship.source_id, relationship.kind, relationship.target_id
     )
 
 
@@ -103,7 +99,7 @@ def add_service_component(service: Service, ci: ConfigurationItem, *, actor: Use
             )
     except IntegrityError:
         raise ValidationError({"configuration_item": f"{ci} is already a component of {service}."}) from None
-    logger.info("cmdb.component_added %s to %s by %s", ci.pk, service.pk, _who(actor))
+    _log(actor, "cmdb.component_added %s to %s", ci.pk, service.pk)
     return component
 
 
@@ -112,12 +108,7 @@ def remove_service_component(component: ServiceComponent, *, actor: User | None)
     _require_editor(actor)
     with transaction.atomic():
         ServiceComponent.objects.filter(pk=component.pk).delete()
-    logger.info(
-        "cmdb.component_removed %s from %s by %s",
-        component.configuration_item_id,
-        component.service_id,
-        _who(actor),
-    )
+    _log(actor, "cmdb.component_removed %s from %s", component.configuration_item_id, component.service_id)
 
 
 def add_service_dependency(service: Service, depends_on: Service, *, actor: User | None) -> ServiceDependency:
@@ -133,7 +124,7 @@ def add_service_dependency(service: Service, depends_on: Service, *, actor: User
                 )
         except IntegrityError:
             raise ValidationError({"depends_on": f"{service} already depends on {depends_on}."}) from None
-    logger.info("cmdb.service_dependency_added %s on %s by %s", service.pk, depends_on.pk, _who(actor))
+    _log(actor, "cmdb.service_dependency_added %s on %s", service.pk, depends_on.pk)
     return dependency
 
 
@@ -142,12 +133,7 @@ def remove_service_dependency(dependency: ServiceDependency, *, actor: User | No
     _require_editor(actor)
     with transaction.atomic():
         ServiceDependency.objects.filter(pk=dependency.pk).delete()
-    logger.info(
-        "cmdb.service_dependency_removed %s on %s by %s",
-        dependency.service_id,
-        dependency.depends_on_id,
-        _who(actor),
-    )
+    _log(actor, "cmdb.service_dependency_removed %s on %s", dependency.service_id, dependency.depends_on_id)
 
 
 def check_ci_relationship(
@@ -225,5 +211,7 @@ def _require_editor(actor: User | None) -> None:
         raise PermissionDenied("Only administrators can change the CMDB.")
 
 
-def _who(actor: User | None) -> str:
-    return actor.get_username() if actor is not None else "system"
+def _log(actor: User | None, message: str, *args) -> None:
+    """People's changes at INFO; the system's (imports, demo data) at DEBUG, as they come in bulk."""
+    who = actor.get_username() if actor is not None else "system"
+    logger.log(logging.INFO if actor is not None else logging.DEBUG, f"{message} by %s", *args, who)
