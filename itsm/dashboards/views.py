@@ -69,12 +69,15 @@ def _tile_links() -> dict:
 
 def _by_priority(backlog) -> list[dict]:
     counts = dict(backlog.values_list("priority").annotate(total=Count("id")).order_by())
-    return _rows(
+    rows = _rows(
         [
             (Priority(value).label, counts.get(value, 0), workspace_url(priority=value))
             for value in Priority.values
         ]
     )
+    for row, value in zip(rows, Priority.values, strict=True):
+        row["colour"] = Priority.colour(value)
+    return rows
 
 
 def _by_kind(backlog) -> list[dict]:

@@ -187,3 +187,14 @@ def test_password_change_works(client_for, agent, password):
     assert "Your password is changed" in response.content.decode()
     agent.refresh_from_db()
     assert agent.check_password(new_password)
+
+
+def test_login_page_shows_the_configured_site_name(client, db, settings):
+    # given
+    settings.SITE_NAME = "Acme Service Desk"
+
+    # when
+    response = client.get(reverse("login"))
+
+    # then
+    assert "Sign in to Acme Service Desk" in response.content.decode()

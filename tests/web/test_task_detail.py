@@ -7,7 +7,7 @@ from django.urls import reverse
 from itsm.core.choices import LinkKind, TimelineKind
 from itsm.core.models import TaskLink, TimelineEntry
 from itsm.core.services import activity
-from itsm.core.services.timeline import record_field_changes, record_state_change
+from itsm.core.services.timeline import record_event, record_field_changes, record_state_change
 from tests.factories import ServiceFactory, TaskFactory
 
 
@@ -44,14 +44,16 @@ def test_timeline_shows_comments_changes_and_states(client_for, agent, requester
     record_field_changes(
         requester_task, "incident.updated", actor=agent, before={"priority": 3}, after={"priority": 2}
     )
+    record_event(requester_task, "incident.major_declared", actor=None)
 
     # when
     html = detail(client_for(agent), requester_task).content.decode()
 
     # then
     assert "Still jamming" in html
-    assert "new</span>" in html and "<strong>in_progress</strong>" in html
+    assert '<span class="old">New</span>' in html and "<strong>In progress</strong>" in html
     assert "Priority:" in html and "<strong>2</strong>" in html
+    assert "System" in html and "Incident major declared" in html
 
 
 def test_work_notes_are_for_staff_only(client_for, agent, requester, requester_task):

@@ -130,8 +130,17 @@ def changes_of(entry) -> list[tuple[str, Any, Any]]:
     rows = []
     for name, values in changes.items():
         values = values if isinstance(values, dict) else {}
-        rows.append((name.replace("_", " "), values.get("old"), values.get("new")))
+        old, new = values.get("old"), values.get("new")
+        if name == "state":
+            old, new = state_label(old or ""), state_label(new or "")
+        rows.append((name.replace("_", " "), old, new))
     return rows
+
+
+@register.filter
+def action_label(action: str) -> str:
+    """A readable name for a dotted action code: `incident.major_declared` → `Incident major declared`."""
+    return state_label(action.replace(".", " ")) if action else ""
 
 
 @register.tag

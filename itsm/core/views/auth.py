@@ -52,6 +52,10 @@ class ThrottledLoginView(auth_views.LoginView):
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)
 
+    def get_context_data(self, **kwargs):
+        """Django puts the request's host in `site_name`; the page shows the configured name."""
+        return {**super().get_context_data(**kwargs), "site_name": settings.SITE_NAME}
+
     def form_invalid(self, form):
         _count_failure(self.request, self.request.POST.get("username", ""))
         return super().form_invalid(form)

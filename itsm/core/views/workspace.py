@@ -151,7 +151,7 @@ class CommentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.staff = staff
         if not staff:
-            self.fields["body"].label = "Add a comment"
+            self.fields["body"].label = "Your comment"
             self.fields["visibility"].widget = forms.HiddenInput()
 
 

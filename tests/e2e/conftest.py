@@ -1,0 +1,158 @@
+"""Browser fixtures: the system's Chromium driven by Playwright, against pytest-django's live server.
+
+Nothing is downloaded: the browser is Debian's `chromium` (`playwright install` is never used).
+Without it, or without the playwright package, the tests skip with the reason, or fail in a run
+that requires them (ITSM_REQUIRE=browser, set by .ci/run).
+"""
+
+import os
+import shutil
+import socket
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.test.utils import override_settings
+
+from itsm.core.roles import Role
+from tests.conftest import require_or_skip
+
+CHROMIUM = Path(os.environ.get("ITSM_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+#: The only hosts a page may contact: the live server itself.
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+#: Ports the live server may use (firewalled sandboxes open this range); any free port otherwise.
+LIVE_SERVER_PORTS = range(8101, 8111)
+
+
+def _free_port() -> int:
+    for port in LIVE_SERVER_PORTS:
+        with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as probe:
+            if probe.connect_ex(("127.0.0.1", port)) != 0:
+                return port
+    return 0
+
+
+# Read by pytest-django when the (session-wide, lazily started) live server first starts. The
+# loopback address, not "localhost", so no request of the browser can be routed anywhere else.
+os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", f"127.0.0.1:{_free_port()}")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator:
+    """One headless Chromium for the session; each test opens its own context (cookies, storage)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as error:
+        require_or_skip("browser", f"the playwright package cannot be imported ({error})")
+    if not CHROMIUM.exists() or not shutil.which(str(CHROMIUM)):
+        require_or_skip("browser", f"no Chromium at {CHROMIUM} (install Debian's chromium package)")
+    # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a
+    # thread with a running loop unless told that this is deliberate.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    """Users are created per test; the production hasher would cost ~0.25 s each (login checks too)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _role_groups(transactional_db) -> None:
+    """The roles migration's groups: an earlier transactional test may have flushed them."""
+    for role in Role.values:
+        Group.objects.get_or_create(name=role)
+
+
+@pytest.fixture(scope="session")
+def _plain_http() -> Iterator[None]:
+    """The live server speaks plain HTTP on loopback, so no HTTPS redirect and no Secure cookies.
+
+    Session-wide because SecurityMiddleware reads SECURE_SSL_REDIRECT once, when the live
+    server builds its handler, which happens before any per-test `settings` change.
+    """
+    override = override_settings(
+        SECURE_SSL_REDIRECT=False, SESSION_COOKIE_SECURE=False, CSRF_COOKIE_SECURE=False
+    )
+    override.enable()
+    yield
+    override.disable()
+
+
+@pytest.fixture(scope="session")
+def live_server(_plain_http, live_server):
+    """pytest-django's live server, started after `_plain_http`."""
+    return live_server
+
+
+class PageWatch:
+    """What a page did that a test must not allow: requests off loopback, console errors."""
+
+    def __init__(self) -> None:
+        self.foreign_requests: list[str] = []
+        self.console_errors: list[str] = []
+
+    def attach(self, context) -> None:
+        context.route("**/*", self._route)
+        context.on(
+            "console", lambda message: message.type == "error" and self.console_errors.append(message.text)
+        )
+        context.on("weberror", lambda error: self.console_errors.append(str(error.error)))
+
+    def _route(self, route) -> None:
+        url = urlparse(route.request.url)
+        if url.scheme in {"data", "blob", "about"} or url.hostname in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            self.foreign_requests.append(route.request.url)
+            route.abort()
+
+    def assert_clean(self) -> None:
+        assert self.foreign_requests == [], f"requests left loopback: {self.foreign_requests}"
+        assert self.console_errors == [], f"console errors: {self.console_errors}"
+
+
+@pytest.fixture
+def browser_context(chromium):
+    """`browser_context(viewport=...)` opens a watched context; all are closed after the test."""
+    opened = []
+
+    def open_context(**options):
+        context = chromium.new_context(**{"viewport": {"width": 1280, "height": 860}, **options})
+        context.set_default_timeout(10_000)
+        watch = PageWatch()
+        watch.attach(context)
+        opened.append(context)
+        return context, watch
+
+    yield open_context
+    for context in opened:
+        context.close()
+
+
+@pytest.fixture
+def screenshot_dir() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
