@@ -148,7 +148,7 @@ class EscalationStep(models.Model):
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.trigger == Trigger.WARNING:
-            thresholds = self.definition.warning_thresholds if self.definition_id else None
+            thresholds = self._definition_thresholds()
             if self.percent is None:
                 errors["percent"] = "Say at which warning threshold this step runs."
             elif thresholds is not None and self.percent not in thresholds:
@@ -158,6 +158,12 @@ class EscalationStep(models.Model):
         errors.update(_action_field_errors(self))
         if errors:
             raise ValidationError(errors)
+
+    def _definition_thresholds(self) -> list[int] | None:
+        """The definition's thresholds, also while both are being created (definition not saved yet)."""
+        if self.definition_id or EscalationStep._meta.get_field("definition").is_cached(self):
+            return self.definition.warning_thresholds
+        return None
 
 
 def _action_field_errors(step: EscalationStep) -> dict[str, str]:
