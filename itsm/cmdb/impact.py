@@ -133,24 +133,19 @@ def affected_service_depths(ci: ConfigurationItem | int) -> dict[int, int]:
     """Id -> minimal depth of every service that `ci` (or a CI needing it) is a component of,
     and of every service depending on those, transitively. One query."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"{_affected_services_cte()} SELECT node, MIN(depth) FROM svc GROUP BY node", [_pk(ci)]
-        )
+        cursor.execute(affected_service_depths_sql(), [_pk(ci)])
         return dict(cursor.fetchall())
+
+
+def affected_service_depths_sql() -> str:
+    """The statement behind `affected_service_depths` (one parameter: the CI's id), for EXPLAIN."""
+    return f"{_affected_services_cte()} SELECT node, MIN(depth) FROM svc GROUP BY node"
 
 
 def affected_cis(ci: ConfigurationItem | int, *, limit: int | None = None) -> list[ConfigurationItem]:
     """The CIs that need `ci`, nearest first, each with `impact_depth` (and `impact_total`,
     the count before `limit`). Two queries: the walk with the rows, and their owner teams."""
-    cte = _walk_cte("up", CI_UP, _anchor(ConfigurationItem, 1))
-    sql = (
-        f"WITH RECURSIVE {cte}, "
-        f"hit(node, depth) AS (SELECT node, MIN(depth) FROM up WHERE node <> %s GROUP BY node) "
-        f"SELECT c.*, hit.depth AS impact_depth, COUNT(*) OVER () AS impact_total "
-        f"FROM {_table(ConfigurationItem)} c JOIN hit ON hit.node = c.{_pk_column(ConfigurationItem)} "
-        f"ORDER BY hit.depth, c.name"
-    )
-    return _load(ConfigurationItem, sql, [_pk(ci), _pk(ci)], limit)
+    return _walk_rows(CI_UP, ci, limit)
 
 
 def affected_services(ci: ConfigurationItem | int) -> list[Service]:
@@ -162,20 +157,33 @@ def affected_services(ci: ConfigurationItem | int) -> list[Service]:
         f"FROM {_table(Service)} s JOIN hit ON hit.node = s.{_pk_column(Service)} "
         f"ORDER BY hit.depth, s.criticality, s.name"
     )
-    return _load(Service, sql, [_pk(ci)], None)
+    return _load(Service, sql, [_pk(ci)])
 
 
 def dependencies(ci: ConfigurationItem | int, *, limit: int | None = None) -> list[ConfigurationItem]:
     """What `ci` needs, directly or transitively, nearest first, each with `impact_depth`."""
-    cte = _walk_cte("down", CI_DOWN, _anchor(ConfigurationItem, 1))
+    return _walk_rows(CI_DOWN, ci, limit)
+
+
+def _walk_rows(edges: Edges, ci: ConfigurationItem | int, limit: int | None) -> list[ConfigurationItem]:
+    """The CIs a walk from `ci` reaches (not `ci`), by depth then name, with the total count.
+
+    With a limit, the nearest rows are picked from the walk's ids (by depth, then id) before
+    any CI row is read, so a switch that 80,000 CIs need reads 50 rows, not 80,000.
+    """
+    cte = _walk_cte("walk", edges, _anchor(ConfigurationItem, 1))
+    pk = _pk_column(ConfigurationItem)
+    picked = (
+        "hit" if limit is None else f"(SELECT node, depth FROM hit ORDER BY depth, node LIMIT {int(limit)})"
+    )
     sql = (
         f"WITH RECURSIVE {cte}, "
-        f"hit(node, depth) AS (SELECT node, MIN(depth) FROM down WHERE node <> %s GROUP BY node) "
-        f"SELECT c.*, hit.depth AS impact_depth, COUNT(*) OVER () AS impact_total "
-        f"FROM {_table(ConfigurationItem)} c JOIN hit ON hit.node = c.{_pk_column(ConfigurationItem)} "
-        f"ORDER BY hit.depth, c.name"
+        f"hit(node, depth) AS (SELECT node, MIN(depth) FROM walk WHERE node <> %s GROUP BY node) "
+        f"SELECT c.*, top.depth AS impact_depth, (SELECT COUNT(*) FROM hit) AS impact_total "
+        f"FROM {_table(ConfigurationItem)} c JOIN {picked} top ON top.node = c.{pk} "
+        f"ORDER BY top.depth, c.name"
     )
-    return _load(ConfigurationItem, sql, [_pk(ci), _pk(ci)], limit)
+    return _load(ConfigurationItem, sql, [_pk(ci), _pk(ci)])
 
 
 @dataclass
@@ -193,10 +201,35 @@ class Impact:
 
 
 def impact_of(ci: ConfigurationItem | int, *, ci_limit: int = DEFAULT_CI_LIMIT) -> Impact:
-    """Affected services (all) and affected CIs (the `ci_limit` nearest, with the total)."""
-    cis = affected_cis(ci, limit=ci_limit)
-    total = cis[0].impact_total if cis else 0
-    return Impact(services=affected_services(ci), cis=cis, ci_total=total, ci_limit=ci_limit)
+    """Affected services (all) and affected CIs (the `ci_limit` nearest, with the total).
+
+    One walk serves both lists (a CI page would otherwise walk a core switch's 80,000
+    dependants twice), then one query per model loads the rows it names.
+    """
+    ci_id = _pk(ci)
+    sql = (
+        f"{_affected_services_cte()} "
+        f"SELECT 's', node, MIN(depth), 0 FROM svc GROUP BY node "
+        f"UNION ALL "
+        f"SELECT 'c', node, depth, (SELECT COUNT(*) FROM ci_hit) - 1 FROM (SELECT node, depth FROM ci_hit "
+        f"WHERE node <> %s ORDER BY depth, node LIMIT {int(ci_limit)}) nearest"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [ci_id, ci_id])
+        rows = cursor.fetchall()
+    depths = {kind: {node: depth for row_kind, node, depth, _ in rows if row_kind == kind} for kind in "sc"}
+    total = next((count for kind, _node, _depth, count in rows if kind == "c"), 0)
+    services = _with_depths(Service, depths["s"], ("criticality", "name"))
+    cis = _with_depths(ConfigurationItem, depths["c"], ("name",))
+    return Impact(services=services, cis=cis, ci_total=total, ci_limit=ci_limit)
+
+
+def _with_depths(model: type[Model], depths: dict[int, int], tie_breakers: tuple[str, ...]) -> list:
+    """The rows of `model` with these ids, each with `impact_depth`, nearest first."""
+    rows = list(model.objects.filter(pk__in=list(depths)).select_related("owner_team")) if depths else []
+    for row in rows:
+        row.impact_depth = depths[row.pk]
+    return sorted(rows, key=lambda row: (row.impact_depth, *(getattr(row, name) for name in tie_breakers)))
 
 
 def _affected_services_cte() -> str:
@@ -217,9 +250,7 @@ def _affected_services_cte() -> str:
     )
 
 
-def _load(model: type[Model], sql: str, params: list, limit: int | None) -> list:
-    if limit is not None:
-        sql = f"{sql} LIMIT {int(limit)}"
+def _load(model: type[Model], sql: str, params: list) -> list:
     rows = list(model.objects.raw(sql, params))
     prefetch_related_objects(rows, "owner_team")
     return rows

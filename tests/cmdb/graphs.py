@@ -1,8 +1,9 @@
 """A generated, believable CMDB graph, and a plain-Python walk to check impact analysis against.
 
-Layers as in a real estate: switches at the bottom, then storage, physical hosts, virtual
-machines, databases, applications; every edge points from a higher layer to a lower one
-(or, between applications, to a lower index), so the graph is acyclic by construction.
+Layers as in a real estate: two core switches at the bottom, which every other switch
+uplinks to, then storage, physical hosts, virtual machines, databases, applications. Every
+edge points from a higher layer to a lower one (between applications, and from access to
+core switches, to a lower index), so the graph is acyclic by construction.
 Skip-layer edges (an application straight on a switch, a VM on storage) make several paths
 of different lengths meet, which is what minimal depths must get right.
 
@@ -87,10 +88,20 @@ def build_graph(
     return graph
 
 
+#: The first network devices are the core; every other one uplinks to one of them.
+CORE_SWITCHES = 2
+
+
 def _add_ci_edges(graph: GeneratedGraph, rng: random.Random) -> None:
     seen: set[tuple[int, int]] = set()
+    core, access = (
+        graph.by_class[CIClass.NETWORK_DEVICE][:CORE_SWITCHES],
+        graph.by_class[CIClass.NETWORK_DEVICE][CORE_SWITCHES:],
+    )
+    for switch in access:
+        _add_edge(graph, seen, switch, rng.choice(core))
     for from_class, to_class, _kind, probability, count in EDGE_RULES:
-        targets = graph.by_class[to_class]
+        targets = access if to_class == CIClass.NETWORK_DEVICE else graph.by_class[to_class]
         for source in graph.by_class[from_class]:
             if rng.random() < probability:
                 for target in rng.sample(targets, count):
@@ -110,6 +121,7 @@ def _add_edge(graph: GeneratedGraph, seen: set, source: int, target: int) -> Non
 def _relationship_rows(graph: GeneratedGraph, rng: random.Random) -> list[CIRelationship]:
     class_of = {pk: ci_class for ci_class, ids in graph.by_class.items() for pk in ids}
     kinds = {(f, t): kind for f, t, kind, _p, _n in EDGE_RULES}
+    kinds[(CIClass.NETWORK_DEVICE, CIClass.NETWORK_DEVICE)] = RelationshipKind.CONNECTS_TO
     return [
         CIRelationship(
             source_id=source,

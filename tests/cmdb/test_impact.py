@@ -150,7 +150,9 @@ def test_a_switch_reaches_a_large_part_of_the_estate(big_graph):
     # when
     result = impact.impact_of(switch, ci_limit=50)
 
-    # then
-    assert result.ci_total > 200
+    # then it agrees with the separate walks
+    expected = ExpectedImpact(big_graph)
+    assert result.ci_total == len(expected.affected_cis(switch)) > 2_000
     assert len(result.cis) == 50
-    assert result.services
+    assert {s.pk: s.impact_depth for s in result.services} == expected.affected_services(switch)
+    assert [ci.impact_depth for ci in result.cis] == sorted(ci.impact_depth for ci in result.cis)
