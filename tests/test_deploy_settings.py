@@ -23,9 +23,13 @@ def variables_in_env_example() -> set[str]:
 
 
 def check_deploy(tmp_path: Path, **production: str) -> subprocess.CompletedProcess:
-    """`manage.py check --deploy` in a fresh process whose environment holds only `production`."""
-    env = {key: value for key, value in os.environ.items() if key not in variables_read_by_settings()}
-    env.update({"ITSM_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "itsm.settings"}, **production)
+    """`manage.py check --deploy` in a fresh process whose environment holds only `production`.
+
+    Nothing else of this process's environment is passed on: test fixtures set variables
+    (DJANGO_ALLOW_ASYNC_UNSAFE for the browser tests, say) that a deployment never has.
+    """
+    env = {key: os.environ[key] for key in ("PATH", "HOME", "LANG", "TMPDIR") if key in os.environ}
+    env.update(ITSM_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="itsm.settings", **production)
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
