@@ -9,7 +9,7 @@ import os
 import shutil
 import socket
 from collections.abc import Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -43,14 +43,27 @@ def _free_port() -> int:
     return 0
 
 
-# Read by pytest-django when the (session-wide, lazily started) live server first starts. The
-# loopback address, not "localhost", so no request of the browser can be routed anywhere else.
-os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", f"127.0.0.1:{_free_port()}")
+@contextmanager
+def _environ(name: str, value: str) -> Iterator[None]:
+    """Set an environment variable for a while; subprocesses started later must not inherit it."""
+    previous = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = previous
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator:
-    """One headless Chromium for the session; each test opens its own context (cookies, storage)."""
+    """One headless Chromium per module; each test opens its own context (cookies, storage).
+
+    Module-scoped so that Playwright's event loop, and the permission to use the ORM beside it,
+    end with the browser tests instead of leaking into the rest of the session.
+    """
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as error:
@@ -59,18 +72,10 @@ def chromium() -> Iterator:
         require_or_skip("browser", f"no Chromium at {CHROMIUM} (install Debian's chromium package)")
     # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a
     # thread with a running loop unless told that this is deliberate.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+    with _environ("DJANGO_ALLOW_ASYNC_UNSAFE", "true"), sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(autouse=True)
@@ -102,8 +107,19 @@ def _plain_http() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def live_server(_plain_http, live_server):
-    """pytest-django's live server, started after `_plain_http`."""
+def _loopback_address() -> Iterator[None]:
+    """Where pytest-django starts the live server (unless --liveserver says otherwise).
+
+    The loopback address rather than "localhost", so nothing the browser loads can resolve
+    anywhere else.
+    """
+    with _environ("DJANGO_LIVE_TEST_SERVER_ADDRESS", f"127.0.0.1:{_free_port()}"):
+        yield
+
+
+@pytest.fixture(scope="session")
+def live_server(_plain_http, _loopback_address, live_server):
+    """pytest-django's live server, started after the two fixtures above."""
     return live_server
 
 
