@@ -239,8 +239,7 @@ class _Import:
             self._read_edge(label, number, row, in_file, first_row)
             if done % BATCH == 0 or done == len(records):
                 self.progress("checking relationships", done, len(records))
-        if self.result.ok:
-            self._check_cycles(label)
+        self._check_cycles(label)  # over the rows without problems, so one run reports everything
 
     def _check_relationship_header(self, header: list[str], label: str) -> bool:
         """Report unknown and missing columns; True if the rows can still be checked."""

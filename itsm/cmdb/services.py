@@ -1,9 +1,11 @@
 """The CMDB's write path: every edge of the CI and service graphs is drawn and erased here.
 
 Impact analysis is only as good as the graph, and a cycle makes "what does this CI take
-down?" meaningless (everything on the loop needs everything else). So every way in — pages,
-API, Django admin, CSV import, demo data — goes through these functions, which refuse
-self-links, duplicates and cycles with a `ValidationError` naming the field at fault.
+down?" meaningless (everything on the loop needs everything else). These functions refuse
+self-links, duplicates and cycles with a `ValidationError` naming the field at fault. The
+API and the demo data call them; the Django admin runs the same `check_*` functions on its
+forms, and the CSV import (bulk inserts) runs the equivalent check in memory over every edge
+at once. All of them hold the graph's lock while they check and write.
 
 A cycle can be closed by two edges added at the same moment in two transactions, each
 checking a graph that does not yet hold the other's edge; the two edges need not share a
