@@ -46,7 +46,7 @@ class SLAClock(models.Model):
     objects = SLAClockQuerySet.as_manager()
 
     class Meta:
-        ordering = ["task", "pk"]
+        ordering = ["pk"]
         verbose_name = "SLA clock"
         indexes = [
             models.Index(
