@@ -169,11 +169,11 @@ def _incident_row(rng: random.Random, ctx: SeedContext, task_id: int, number: in
     impact, urgency = rng.choices([1, 2, 3], [5, 35, 60])[0], rng.choices([1, 2, 3], [10, 40, 50])[0]
     category, subcategory = rng.choice(ctx.categories)
     assignee = None if state == "new" else rng.choice(members)
-    responded = None if state == "new" else opened + timedelta(minutes=rng.randint(2, 240))
+    responded = None if state == "new" else min(opened + timedelta(minutes=rng.randint(2, 240)), now)
     resolved = (
         opened + min(age, timedelta(hours=rng.randint(1, 240))) if state in ("resolved", "closed") else None
     )
-    closed = resolved + timedelta(days=5) if state == "closed" and resolved else None
+    closed = min(resolved + timedelta(days=5), now) if state == "closed" and resolved else None
     if state == "cancelled":
         closed = opened + timedelta(hours=1)
     return {
@@ -194,7 +194,7 @@ def _incident_row(rng: random.Random, ctx: SeedContext, task_id: int, number: in
         "responded": responded,
         "resolved": resolved,
         "closed": closed,
-        "updated": closed or resolved or responded or opened,
+        "updated": min(closed or resolved or responded or opened, now),
         "category_id": category,
         "subcategory_id": subcategory,
         "contact_type": rng.choices(ContactType.values, [50, 25, 15, 5, 4, 1])[0],

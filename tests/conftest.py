@@ -35,6 +35,8 @@ def _test_settings(settings, tmp_path):
     """Files under a temporary folder; plain HTTP for the test client and the live server."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SECURE_SSL_REDIRECT = False
+    # A fast hasher: persona fixtures otherwise spend a quarter second each on PBKDF2.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -1,8 +1,10 @@
 """Base viewsets: every API list and record starts from the model's `visible_to(user)`."""
 
+from django.http import Http404
 from rest_framework import mixins, viewsets
 
 from itsm.api.permissions import RolePermission
+from itsm.core.filtersets import MAX_ID
 
 
 class VisibleViewSetMixin:
@@ -17,6 +19,12 @@ class VisibleViewSetMixin:
 
     def get_queryset(self):
         return super().get_queryset().visible_to(self.request.user)
+
+    def get_object(self):
+        # Ids beyond the 64-bit key range cannot exist (and overflow some database drivers).
+        if int(self.kwargs[self.lookup_url_kwarg or self.lookup_field]) > MAX_ID:
+            raise Http404
+        return super().get_object()
 
 
 class ReadOnlyVisibleViewSet(VisibleViewSetMixin, viewsets.ReadOnlyModelViewSet):

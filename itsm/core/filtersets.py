@@ -1,11 +1,29 @@
 """FilterSets shared by the workspace lists and the API."""
 
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from itsm.core.choices import Priority, StateCategory, TaskKind
 from itsm.core.models import Task, Team
+
+
+#: The largest value a 64-bit primary key can hold.
+MAX_ID = 2**63 - 1
+
+
+class IdField(forms.IntegerField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A record id: a whole number in the primary-key range (anything else is a field error, not a 500)."""
+
+    field_class = IdField
 
 
 class TaskFilterSet(django_filters.FilterSet):
@@ -14,10 +32,11 @@ class TaskFilterSet(django_filters.FilterSet):
     state_category = django_filters.MultipleChoiceFilter(choices=StateCategory.choices)
     priority = django_filters.MultipleChoiceFilter(choices=Priority.choices)
     assignment_group = django_filters.ModelChoiceFilter(queryset=Team.objects.all())
-    assignee = django_filters.NumberFilter(field_name="assignee_id")
-    requester = django_filters.NumberFilter(field_name="requester_id")
-    service = django_filters.NumberFilter(field_name="service_id")
-    configuration_item = django_filters.NumberFilter(field_name="configuration_item_id")
+    assignee = IdFilter(field_name="assignee_id")
+    unassigned = django_filters.BooleanFilter(field_name="assignee", lookup_expr="isnull", label="Unassigned")
+    requester = IdFilter(field_name="requester_id")
+    service = IdFilter(field_name="service_id")
+    configuration_item = IdFilter(field_name="configuration_item_id")
     updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
@@ -33,7 +52,7 @@ class TaskFilterSet(django_filters.FilterSet):
 
 class TeamFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Search")
-    member = django_filters.NumberFilter(field_name="members")
+    member = IdFilter(field_name="members")
 
     class Meta:
         model = Team
@@ -42,7 +61,7 @@ class TeamFilterSet(django_filters.FilterSet):
 
 class UserFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
-    team = django_filters.NumberFilter(field_name="teams")
+    team = IdFilter(field_name="teams")
 
     class Meta:
         model = get_user_model()

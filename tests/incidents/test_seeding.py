@@ -25,3 +25,14 @@ def test_seed_builds_incidents_with_timelines_and_leaves_numbering_usable(reques
 def test_seed_without_teams_says_what_to_do():
     with pytest.raises(CommandError, match="seed_demo"):
         call_command("seed", "--incidents", "10")
+
+
+@pytest.mark.django_db
+def test_seeded_history_never_lies_in_the_future(team):
+    from django.db.models import Q
+    from django.utils import timezone
+
+    call_command("seed", "--incidents", "200")
+    now = timezone.now()
+    future = Q(updated_at__gt=now) | Q(responded_at__gt=now) | Q(resolved_at__gt=now) | Q(closed_at__gt=now)
+    assert not Incident.objects.filter(future).exists()
