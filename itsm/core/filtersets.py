@@ -8,7 +8,6 @@ from django.db.models import Q
 from itsm.core.choices import Priority, StateCategory, TaskKind
 from itsm.core.models import Task, Team
 
-
 #: The largest value a 64-bit primary key can hold.
 MAX_ID = 2**63 - 1
 
