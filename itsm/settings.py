@@ -264,6 +264,8 @@ SPECTACULAR_SETTINGS = {
         "LinkKindEnum": "itsm.core.choices.LinkKind",
         "ServiceKindEnum": "itsm.cmdb.choices.ServiceKind",
         "RelationshipKindEnum": "itsm.cmdb.choices.RelationshipKind",
+        "CIStatusEnum": "itsm.cmdb.choices.CIStatus",
+        "EnvironmentEnum": "itsm.cmdb.choices.Environment",
         "HoldReasonEnum": "incidents.choices.HoldReason",
     },
 }

@@ -17,6 +17,7 @@ from itsm.cmdb.choices import (
     ServiceKind,
 )
 from itsm.cmdb.models import CIRelationship, ConfigurationItem, Service
+from itsm.core.filtersets import IdFilter
 from itsm.core.models import Team
 
 #: Multiple choices render as checkbox chips on the pages; the API reads repeated parameters.
@@ -79,9 +80,9 @@ class ConfigurationItemFilterSet(django_filters.FilterSet):
 
 
 class CIRelationshipFilterSet(django_filters.FilterSet):
-    source = django_filters.NumberFilter(field_name="source_id", label="Source CI")
-    target = django_filters.NumberFilter(field_name="target_id", label="Target CI")
-    ci = django_filters.NumberFilter(method="either_end", label="Either end")
+    source = IdFilter(field_name="source_id", label="Source CI")
+    target = IdFilter(field_name="target_id", label="Target CI")
+    ci = IdFilter(method="either_end", label="Either end")
     kind = django_filters.MultipleChoiceFilter(choices=RelationshipKind.choices, widget=CHECKBOXES)
 
     class Meta:
