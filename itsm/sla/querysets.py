@@ -27,12 +27,11 @@ class SLADefinitionQuerySet(SLAConfigQuerySet):
         return self.filter(active=True)
 
     def for_matching(self) -> "SLADefinitionQuerySet":
-        """Everything matching and scheduling needs: calendars with their rules, in precedence order."""
-        return (
-            self.select_related("calendar")
-            .prefetch_related("calendar__windows", "calendar__holidays")
-            .order_by("precedence", "pk")
-        )
+        """Definitions with their calendars in precedence order, in one query.
+
+        The calendars' rules come from the per-process engine cache (`Calendar.to_engine`).
+        """
+        return self.select_related("calendar").order_by("precedence", "pk")
 
 
 class SLAClockQuerySet(models.QuerySet):

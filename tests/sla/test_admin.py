@@ -86,7 +86,7 @@ class TestCalendars:
             "time_zone": "UTC",
             "description": "changed",
             **inline("windows", windows, initial=7),
-            **inline("holidays", []),
+            **inline("holidays", [{"date": "2026-12-25", "name": "Christmas"}]),
         }
         with django_capture_on_commit_callbacks(execute=True):
             response = admin_client.post(f"/admin/sla/calendar/{always_open.pk}/change/", data)

@@ -17,6 +17,10 @@ from tests.sla.conftest import T0, H, clock_of
 pytestmark = pytest.mark.django_db
 
 
+def _rows(calendar: Calendar) -> list[dict]:
+    return [{"weekday": w.weekday, "start": w.start, "end": w.end} for w in calendar.windows.all()]
+
+
 def window(weekday: int, start: str, end: str) -> dict:
     return {"weekday": weekday, "start": time.fromisoformat(start), "end": time.fromisoformat(end)}
 
@@ -72,6 +76,28 @@ class TestEngineCalendar:
             office_hours, changes={}, holidays=[{"date": date(2026, 12, 24), "name": "Christmas Eve"}]
         )
         assert office_hours.to_engine().holidays == frozenset({date(2026, 12, 24)})
+
+    def test_engine_calendars_are_cached_per_set_of_rules(self, office_hours, django_assert_num_queries):
+        # given: a calendar whose engine calendar was built once
+        office_hours.to_engine()
+        # when / then: another instance of it needs no query for its rules
+        fresh = Calendar.objects.get(pk=office_hours.pk)
+        with django_assert_num_queries(0):
+            fresh.to_engine()
+
+    def test_a_change_of_rules_is_never_served_from_the_cache(self, office_hours):
+        # given: an instance read with its rules prefetched, and its engine calendar cached
+        loaded = Calendar.objects.with_rules().get(pk=office_hours.pk)
+        assert 5 not in loaded.to_engine().windows
+        # when: Saturday becomes a working day
+        windows = [*_rows(office_hours), window(5, "10:00", "14:00")]
+        update_calendar(loaded, changes={}, windows=windows)
+        # then: every instance sees the new rules
+        assert [(w.start, w.end) for w in loaded.to_engine().windows[5]] == [(600, 840)]
+        assert 5 in Calendar.objects.get(pk=office_hours.pk).to_engine().windows
+        # and so after a holiday import
+        import_public_holidays(loaded, country="DE", years=[2026])
+        assert date(2026, 12, 25) in Calendar.objects.get(pk=office_hours.pk).to_engine().holidays
 
     def test_many_calendars_build_in_three_queries(
         self, office_hours, always_open, django_assert_num_queries
@@ -157,14 +183,17 @@ class TestRecompute:
         due = [clock_of(t).due_at for t in tasks]
         assert due == [None, None, *[T0 + 4 * H] * 3]
 
-    def test_only_running_clocks_are_touched_and_no_job_without_them(
-        self, frozen, always_open, define, new_task
-    ):
+    def test_no_job_without_running_clocks(self, frozen, always_open, define, new_task):
         define(Target.RESOLUTION, 4 * H, pause_on=["pending"])
         new_task(state_category="pending")
-        assert (
-            update_calendar(always_open, changes={"description": "x"}) and not ClockRecompute.objects.exists()
-        )
+        update_calendar(always_open, changes={}, holidays=[{"date": date(2026, 12, 25), "name": "Christmas"}])
+        assert not ClockRecompute.objects.exists()
+
+    def test_no_job_when_working_time_did_not_change(self, frozen, always_open, define, new_task):
+        define(Target.RESOLUTION, 4 * H)
+        new_task()
+        update_calendar(always_open, changes={"name": "Around the clock", "description": "Renamed"})
+        assert not ClockRecompute.objects.exists()
 
     def test_a_longer_definition_moves_due_times_and_keeps_the_breach(
         self, frozen, define, new_task, django_capture_on_commit_callbacks

@@ -66,9 +66,7 @@ class SLADefinitionViewSet(_ConfigViewSet):
 class SLAClockViewSet(ReadOnlyVisibleViewSet):
     """A task's clocks: `?task=<id>`. Anyone who can see the task sees its clocks."""
 
-    queryset = SLAClock.objects.select_related("definition__calendar").prefetch_related(
-        "definition__calendar__windows", "definition__calendar__holidays", "events"
-    )
+    queryset = SLAClock.objects.select_related("definition__calendar").prefetch_related("events")
     serializer_class = SLAClockSerializer
     filterset_class = SLAClockFilterSet
     ordering = "id"

@@ -1,5 +1,6 @@
 """Business calendars: a time zone, weekly working windows and holidays."""
 
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, time
@@ -20,6 +21,10 @@ class Calendar(models.Model):
 
     A calendar must have working time: the engine refuses one without (so no clock can ever
     loop looking for an opening), and every write path checks that through `check_calendar`.
+
+    Every save renews `rules_token`; the services and the admin save the calendar whenever
+    its windows or holidays change, so a token always names one set of rules and the engine
+    calendar built for it is cached per process (see `to_engine`).
     """
 
     name = models.CharField(max_length=100, unique=True)
@@ -27,6 +32,7 @@ class Calendar(models.Model):
         max_length=64, validators=[validate_time_zone], help_text="IANA name, e.g. Europe/Berlin."
     )
     description = models.TextField(blank=True)
+    rules_token = models.UUIDField(default=uuid.uuid4, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -38,21 +44,36 @@ class Calendar(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def to_engine(self) -> BusinessCalendar:
-        """The engine's calendar, built once per instance.
+    def save(self, *args, **kwargs) -> None:
+        self.rules_token = uuid.uuid4()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "rules_token", "updated_at"}
+        super().save(*args, **kwargs)
 
-        Uses `windows.all()` and `holidays.all()`, so load calendars with
-        `Calendar.objects.with_rules()` (or prefetch through a definition) when building many.
+    def to_engine(self) -> BusinessCalendar:
+        """The engine's calendar, cached per process by `(id, rules_token)`.
+
+        On a miss it reads `windows.all()` and `holidays.all()`: load many calendars with
+        `Calendar.objects.with_rules()` to read them in two queries for the whole list.
         """
-        cached = getattr(self, "_engine_calendar", None)
-        if cached is None:
-            cached = engine_calendar(
+        key = (self.pk, self.rules_token)
+        engine = _ENGINES.get(key) if self.pk else None
+        if engine is None:
+            engine = engine_calendar(
                 self.time_zone,
                 ((w.weekday, w.start, w.end) for w in self.windows.all()),
                 (h.date for h in self.holidays.all()),
             )
-            self._engine_calendar = cached
-        return cached
+            if self.pk:
+                if len(_ENGINES) >= MAX_CACHED_ENGINES:
+                    _ENGINES.clear()
+                _ENGINES[key] = engine
+        return engine
+
+
+#: Engine calendars by (calendar id, rules token); a change of rules comes with a new token.
+_ENGINES: dict[tuple[int, uuid.UUID], BusinessCalendar] = {}
+MAX_CACHED_ENGINES = 512
 
 
 class WorkingWindow(models.Model):

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from itsm.core.tasks import dispatch_on_commit
 from itsm.sla.choices import ClockStage, RecomputeStatus
+from itsm.sla.engine import BusinessCalendar
 from itsm.sla.models import Calendar, ClockRecompute, Holiday, SLAClock, SLADefinition, WorkingWindow
 from itsm.sla.models.calendars import engine_calendar, window_is_valid
 
@@ -46,7 +47,12 @@ def update_calendar(
     windows: Iterable[Mapping[str, Any]] | None = None,
     holidays: Iterable[Mapping[str, Any]] | None = None,
 ) -> Calendar:
-    """Change fields and (when given) replace windows or holidays; open clocks are re-computed."""
+    """Change fields and (when given) replace windows or holidays.
+
+    When working time changed (zone, windows or holidays), the running clocks on the
+    calendar are re-computed in the background.
+    """
+    before = Calendar.objects.with_rules().get(pk=calendar.pk).to_engine()
     for name in ("name", "time_zone", "description"):
         if name in changes:
             setattr(calendar, name, changes[name])
@@ -54,11 +60,12 @@ def update_calendar(
         list(windows) if windows is not None else _rows(calendar.windows.all(), "weekday", "start", "end")
     )
     holidays = list(holidays) if holidays is not None else _rows(calendar.holidays.all(), "date", "name")
-    _check(calendar, windows, holidays)
+    after = _check(calendar, windows, holidays)
     with transaction.atomic():
         calendar.save()
         _replace_rules(calendar, windows, holidays)
-        request_recompute(calendar=calendar)
+        if after != before:
+            request_recompute(calendar=calendar)
     return calendar
 
 
@@ -88,6 +95,8 @@ def import_public_holidays(
         ]
         Holiday.objects.bulk_create(new, ignore_conflicts=True)
         if new:
+            calendar.save(update_fields=["updated_at"])  # a new rules token: cached engines are stale
+            getattr(calendar, "_prefetched_objects_cache", {}).clear()
             request_recompute(calendar=calendar)
     return len(new)
 
@@ -129,8 +138,10 @@ def restart_recompute(job: ClockRecompute) -> None:
     dispatch_on_commit(recompute_clocks, job.pk)
 
 
-def _check(calendar: Calendar, windows: list[Mapping[str, Any]], holidays: list[Mapping[str, Any]]) -> None:
-    """Field errors for the calendar, its windows and holidays, all at once."""
+def _check(
+    calendar: Calendar, windows: list[Mapping[str, Any]], holidays: list[Mapping[str, Any]]
+) -> BusinessCalendar:
+    """The engine's calendar for these rules, or field errors for all of them at once."""
     errors: dict[str, Any] = {}
     try:
         calendar.full_clean(exclude=["created_at", "updated_at"], validate_unique=True)
@@ -144,13 +155,9 @@ def _check(calendar: Calendar, windows: list[Mapping[str, Any]], holidays: list[
     days = [holiday["date"] for holiday in holidays]
     if len(set(days)) != len(days):
         errors["holidays"] = ["Each date only once."]
-    if not errors:
-        try:
-            engine_calendar(calendar.time_zone, ((w["weekday"], w["start"], w["end"]) for w in windows), days)
-        except ValidationError as error:
-            errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
+    return engine_calendar(calendar.time_zone, ((w["weekday"], w["start"], w["end"]) for w in windows), days)
 
 
 def _replace_rules(
@@ -163,7 +170,8 @@ def _replace_rules(
         for w in windows
     )
     Holiday.objects.bulk_create(Holiday(calendar=calendar, date=h["date"], name=h["name"]) for h in holidays)
-    calendar._engine_calendar = None
+    # Rows prefetched before the change must not build the engine calendar for the new token.
+    getattr(calendar, "_prefetched_objects_cache", {}).clear()
 
 
 def _rows(queryset, *names: str) -> list[dict[str, Any]]:

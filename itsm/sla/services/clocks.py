@@ -259,8 +259,7 @@ class _ClockSync:
         for clock in self.dirty.values():
             timing.schedule(clock, clock.definition.calendar.to_engine())
             clock.save(update_fields=CLOCK_STATE_FIELDS)
-        for clock in self.created:
-            clock.save()
+        SLAClock.objects.bulk_create(self.created)
         self.events = SLAEvent.objects.bulk_create(
             SLAEvent(clock=clock, kind=kind, at=self.now, detail=detail)
             for clock, kind, detail in self.pending_events

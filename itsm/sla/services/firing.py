@@ -6,7 +6,9 @@ an agent is editing (that clock is simply taken by the next run). Each clock the
 through a compare-and-set UPDATE on `(next_event_at, warned_percent)`; the history event,
 the timeline entry, the notifications and the escalation steps are written only when that
 UPDATE changed the row. Everything is in the batch's transaction, so a worker that dies
-mid-batch leaves nothing behind, and the next sweep does the work once.
+mid-batch leaves nothing behind, and the next sweep does the work once. If firing one clock
+raises, the batch rolls back and is taken again clock by clock in savepoints: the failing
+clock is set aside for a minute and the others fire (the normal path needs no savepoints).
 
 On SQLite (no row locks) the transaction takes the database's write lock when it starts
 (`transaction_mode = IMMEDIATE`), so sweeps run one after the other and the
@@ -41,13 +43,23 @@ def sweep_due_clocks(cutoff: datetime, limit: int) -> int:
     """
     if not SLAClock.objects.due(cutoff).exists():
         return 0
+    try:
+        return _sweep_batch(cutoff, limit, fire_one=fire)
+    except Exception:
+        # The whole batch rolled back; take it again clock by clock, each in a savepoint, so the
+        # clock that failed is set aside and the others fire. The fast path needs no savepoints.
+        logger.exception("SLA sweep batch failed; retrying clock by clock")
+        return _sweep_batch(cutoff, limit, fire_one=_fire_isolated)
+
+
+def _sweep_batch(cutoff: datetime, limit: int, *, fire_one) -> int:
     with transaction.atomic():
         clocks = claim_due_clocks(cutoff, limit)
         if not clocks:
             return 0
         _load_definitions(clocks)
         for clock in clocks:
-            _fire_isolated(clock, cutoff)
+            fire_one(clock, cutoff)
     return len(clocks)
 
 
