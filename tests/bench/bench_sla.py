@@ -6,14 +6,15 @@ Builds a throwaway database (`bench_<name>`, created, migrated and dropped here,
 test runner's), bulk-loads tasks and then their running clocks with COPY, and prints:
 
 1. a sweep with nothing due: p50/p95/max in ms, the queries it sends, EXPLAIN ANALYZE;
-2. 10,000 clocks falling due at once, processed by sweeping processes (as a worker with
-   `--concurrency 2` would): total seconds, events written, notifications and e-mails queued;
+2. 10,000 clocks falling due at once, processed by 2 and by 4 sweeping processes (a worker
+   with `--concurrency N` while the sweep re-enqueues itself): seconds, events written,
+   notifications and e-mails queued;
 3. attaching clocks to a new task: p50/p95 ms (and task creation + attach);
 4. breach latency with a beat-like sweep every 5 s: recorded minus due time, p50/p99/max;
 5. a calendar edit re-computing 50,000 running clocks in the background while sweeps run:
    job duration and progress, and the slowest sweep meanwhile.
 
-Options: --clocks N, --due N, --workers N, --recompute N. Delivery is not measured: the
+Options: --clocks N, --due N, --workers N[,N...], --recompute N. Delivery is not measured: the
 e-mails are outbox rows whose dispatch goes to an in-memory broker (`memory://`).
 It prints figures; it asserts nothing (not a timed test; pytest does not collect it).
 """
@@ -60,7 +61,9 @@ def _options() -> argparse.Namespace:
     )
     parser.add_argument("--clocks", type=int, default=1_000_000, help="Open clocks (one task each).")
     parser.add_argument("--due", type=int, default=10_000, help="Clocks falling due at once.")
-    parser.add_argument("--workers", type=int, default=2, help="Sweeping processes for the due clocks.")
+    parser.add_argument(
+        "--workers", default="2,4", help="Sweeping processes for the due clocks; a list measures each."
+    )
     parser.add_argument(
         "--recompute", type=int, default=50_000, help="Running clocks on the edited calendar."
     )
@@ -71,7 +74,8 @@ def _run(options: argparse.Namespace) -> None:
     print(f"machine: {os.cpu_count()} cores; load average at start: {_load()}")
     world = _build(options)
     _nothing_due()
-    _falling_due(world, options)
+    for run, workers in enumerate(int(n) for n in options.workers.split(",")):
+        _falling_due(world, options, workers, run)
     _attach_latency(world)
     _breach_latency(world)
     _calendar_edit(world, options)
@@ -226,15 +230,16 @@ def _nothing_due() -> None:
 
     from itsm.sla.models import SLAClock
     from itsm.sla.services import sweep_due_clocks
+    from itsm.sla.tasks import SWEEP_BATCH
 
     timings = []
     for _ in range(200):
         started = time.perf_counter()
-        taken = sweep_due_clocks(timezone.now(), 500)
+        taken = sweep_due_clocks(timezone.now(), SWEEP_BATCH)
         timings.append((time.perf_counter() - started) * 1000)
         assert taken == 0
     with CaptureQueriesContext(connection) as queries:
-        sweep_due_clocks(timezone.now(), 500)
+        sweep_due_clocks(timezone.now(), SWEEP_BATCH)
     print(f"\n1. sweep with nothing due ({SLAClock.objects.open().count():,} open clocks), 200 runs:")
     print(f"   {_figures(timings)} ms; {len(queries)} query: {queries[0]['sql']}")
     sql, params = SLAClock.objects.due(timezone.now()).order_by().query.sql_with_params()
@@ -248,20 +253,18 @@ def _nothing_due() -> None:
 # --- 2. 10,000 falling due --------------------------------------------------------------
 
 
-def _falling_due(world: dict, options: argparse.Namespace) -> None:
+def _falling_due(world: dict, options: argparse.Namespace, workers: int, run: int) -> None:
     from django.db import connection, connections
     from django.utils import timezone
 
-    from itsm.core.models import TimelineEntry
-    from itsm.notifications.models import Notification, OutboxMessage
-    from itsm.sla.models import SLAClock, SLAEvent
+    from itsm.sla.models import SLAClock
 
     now = timezone.now()
-    # The first N clocks breach now: 3 days used of 3 days, warnings already behind them.
+    # N clocks breach now: 3 days used of 3 days, the warnings already behind them.
     ids = list(
         SLAClock.objects.filter(definition=world["resolution"])
         .order_by("pk")
-        .values_list("pk", flat=True)[: options.due]
+        .values_list("pk", flat=True)[run * options.due : (run + 1) * options.due]
     )
     SLAClock.objects.filter(pk__in=ids).update(
         running_since=now - timedelta(days=3, seconds=1),
@@ -271,34 +274,48 @@ def _falling_due(world: dict, options: argparse.Namespace) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE sla_slaclock")
+    before = _outcome()
     connections.close_all()
     started = time.perf_counter()
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=options.workers, mp_context=context) as pool:
-        taken = list(pool.map(_sweep_until_done, range(options.workers)))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        taken = list(pool.map(_sweep_until_done, range(workers)))
     elapsed = time.perf_counter() - started
-    breaches = SLAEvent.objects.filter(kind="breached").count()
-    print(f"\n2. {options.due:,} clocks falling due at once, {options.workers} sweeping process(es):")
-    entries = TimelineEntry.objects.filter(action="sla.breached").count()
+    events, entries, notifications, mails = (after - b for after, b in zip(_outcome(), before, strict=True))
+    print(f"\n2. {options.due:,} clocks falling due at once, {workers} sweeping processes (load {_load()}):")
     print(
         f"   all processed in {elapsed:.1f} s ({options.due / elapsed:,.0f} clocks/s); per process: {taken}"
     )
     print(
-        f"   events written: {breaches:,} breaches; timeline entries: {entries:,}; in-app notifications: "
-        f"{Notification.objects.count():,}; e-mails queued in the outbox: {OutboxMessage.objects.count():,}"
+        f"   events written: {events:,} breaches; timeline entries: {entries:,}; "
+        f"in-app notifications: {notifications:,}; e-mails queued in the outbox: {mails:,}"
+    )
+
+
+def _outcome() -> tuple[int, int, int, int]:
+    from itsm.core.models import TimelineEntry
+    from itsm.notifications.models import Notification, OutboxMessage
+    from itsm.sla.models import SLAEvent
+
+    return (
+        SLAEvent.objects.filter(kind="breached").count(),
+        TimelineEntry.objects.filter(action="sla.breached").count(),
+        Notification.objects.count(),
+        OutboxMessage.objects.count(),
     )
 
 
 def _sweep_until_done(_worker: int) -> int:
-    """One sweeping process: what a worker does when the sweep re-enqueues itself."""
+    """One sweeping process: what a worker process does while the sweep re-enqueues itself."""
     from django.db import connections
     from django.utils import timezone
 
     from itsm.sla.services import sweep_due_clocks
+    from itsm.sla.tasks import SWEEP_BATCH
 
     taken = 0
     try:
-        while got := sweep_due_clocks(timezone.now(), 500):
+        while got := sweep_due_clocks(timezone.now(), SWEEP_BATCH):
             taken += got
     finally:
         connections.close_all()
@@ -346,6 +363,8 @@ def _breach_latency(world: dict) -> None:
     from django.utils import timezone
 
     from itsm.sla.models import SLAClock, SLAEvent
+    from itsm.sla.services import sweep_due_clocks
+    from itsm.sla.tasks import SWEEP_BATCH
 
     now = timezone.now()
     count = 1000
@@ -360,11 +379,9 @@ def _breach_latency(world: dict) -> None:
             running_since=due - timedelta(days=3), warned_percent=90, due_at=due, next_event_at=due
         )
     deadline = time.monotonic() + 45
-    from itsm.sla.services import sweep_due_clocks
-
     while time.monotonic() < deadline:
         tick = time.monotonic()
-        while sweep_due_clocks(timezone.now(), 500) == 500:
+        while sweep_due_clocks(timezone.now(), SWEEP_BATCH) == SWEEP_BATCH:
             pass
         time.sleep(max(0.0, 5 - (time.monotonic() - tick)))
     lags = [
@@ -427,12 +444,13 @@ def _sweep_every_second(stop, results) -> None:
     from django.utils import timezone
 
     from itsm.sla.services import sweep_due_clocks
+    from itsm.sla.tasks import SWEEP_BATCH
 
     timings = []
     try:
         while not stop.is_set():
             started = time.perf_counter()
-            sweep_due_clocks(timezone.now(), 500)
+            sweep_due_clocks(timezone.now(), SWEEP_BATCH)
             timings.append((time.perf_counter() - started) * 1000)
             stop.wait(1)
     finally:

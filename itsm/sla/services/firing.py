@@ -44,22 +44,28 @@ def sweep_due_clocks(cutoff: datetime, limit: int) -> int:
     if not SLAClock.objects.due(cutoff).exists():
         return 0
     try:
-        return _sweep_batch(cutoff, limit, fire_one=fire)
+        return _sweep_batch(cutoff, limit, isolated=False)
     except Exception:
         # The whole batch rolled back; take it again clock by clock, each in a savepoint, so the
         # clock that failed is set aside and the others fire. The fast path needs no savepoints.
         logger.exception("SLA sweep batch failed; retrying clock by clock")
-        return _sweep_batch(cutoff, limit, fire_one=_fire_isolated)
+        return _sweep_batch(cutoff, limit, isolated=True)
 
 
-def _sweep_batch(cutoff: datetime, limit: int, *, fire_one) -> int:
+def _sweep_batch(cutoff: datetime, limit: int, *, isolated: bool) -> int:
     with transaction.atomic():
         clocks = claim_due_clocks(cutoff, limit)
         if not clocks:
             return 0
         _load_definitions(clocks)
-        for clock in clocks:
-            fire_one(clock, cutoff)
+        if isolated:
+            for clock in clocks:
+                _fire_isolated(clock, cutoff)
+        else:
+            events: list[SLAEvent] = []
+            for clock in clocks:
+                fire(clock, cutoff, pending=events)
+            SLAEvent.objects.bulk_create(events)  # the batch's history rows in one statement
     return len(clocks)
 
 
@@ -80,8 +86,12 @@ def claim_due_clocks(cutoff: datetime, limit: int) -> list[SLAClock]:
     return clocks
 
 
-def fire(clock: SLAClock, now: datetime) -> list[SLAEvent]:
-    """Fire the clock's due thresholds and breach once; returns the events written (none if lost)."""
+def fire(clock: SLAClock, now: datetime, *, pending: list[SLAEvent] | None = None) -> list[SLAEvent]:
+    """Fire the clock's due thresholds and breach once; returns its events (none if the CAS lost).
+
+    The events are written now, or appended to `pending` for the caller to write in the same
+    transaction.
+    """
     calendar = clock.definition.calendar.to_engine()
     points = timing.due_points(clock, calendar, now)
     old_next, old_warned = clock.next_event_at, clock.warned_percent
@@ -101,12 +111,16 @@ def fire(clock: SLAClock, now: datetime) -> list[SLAEvent]:
     )
     if not changed or not points:
         return []
-    return _announce(clock, points, now)
+    events = _announce(clock, points, now)
+    if pending is None:
+        return SLAEvent.objects.bulk_create(events)
+    pending.extend(events)
+    return events
 
 
 def _announce(clock: SLAClock, points: list[Point], now: datetime) -> list[SLAEvent]:
-    """History, timeline, notification and escalations for points that were just fired."""
-    events = SLAEvent.objects.bulk_create(
+    """Timeline, notification and escalations for points that were just fired; returns their history rows."""
+    events = [
         SLAEvent(
             clock=clock,
             kind=EventKind.BREACHED if point.is_breach else EventKind.WARNING,
@@ -115,7 +129,7 @@ def _announce(clock: SLAClock, points: list[Point], now: datetime) -> list[SLAEv
             detail={"due_at": clock.due_at.isoformat() if clock.due_at else None},
         )
         for point in points
-    )
+    ]
     for point in points:
         record_event(clock.task, _action(point), actor=None, body=describe(clock, point))
     _notify_owner(clock, points[-1])
