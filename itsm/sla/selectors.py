@@ -12,7 +12,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from itsm.core.models import Task
-from itsm.sla.choices import ClockStage
+from itsm.sla.choices import ClockStage, Target
 from itsm.sla.models import SLAClock
 
 #: What compliance can be grouped by: the key's id and label columns.
@@ -88,6 +88,20 @@ def nearest_clocks(task_ids: Iterable[int]) -> dict[int, SLAClock]:
     for clock in rows:
         nearest.setdefault(clock.task_id, clock)
     return nearest
+
+
+def expectations(task: Task) -> dict[str, datetime | None]:
+    """When the requester can expect a response and a resolution (the portal's promise).
+
+    `{"response": due_at, "resolution": due_at}` for each open clock (None while paused);
+    a target without an open clock is left out.
+    """
+    rows = (
+        SLAClock.objects.open()
+        .filter(task_id=task.pk, target__in=[Target.RESPONSE, Target.RESOLUTION])
+        .values_list("target", "due_at")
+    )
+    return dict(rows)
 
 
 def tasks_at_risk(tasks: QuerySet[Task]) -> QuerySet[Task]:

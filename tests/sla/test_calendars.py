@@ -58,6 +58,12 @@ class TestValidation:
             create_calendar(name="24x7", time_zone="UTC", windows=full_day_windows())
         assert "name" in caught.value.message_dict
 
+    def test_model_clean_refuses_a_stored_calendar_without_working_time(self, always_open):
+        always_open.windows.all().delete()
+        with pytest.raises(ValidationError) as caught:
+            always_open.full_clean()
+        assert "no working time" in caught.value.message_dict["windows"][0]
+
     def test_removing_every_window_of_a_calendar_is_refused(self, always_open):
         with pytest.raises(ValidationError):
             update_calendar(always_open, changes={}, windows=[])

@@ -11,6 +11,7 @@ from itsm.sla.models import SLAClock
 from itsm.sla.selectors import (
     compliance,
     compliance_percent,
+    expectations,
     nearest_clocks,
     tasks_at_risk,
     tasks_breached,
@@ -104,3 +105,15 @@ def test_queue_helpers(frozen, define, new_task):
     }
     assert nearest[calm.pk].due_at == T0 + 60 * M
     assert timedelta(0) < nearest[calm.pk].target_duration
+
+
+def test_expectations_for_the_portal(frozen, define, new_task):
+    # given
+    define(Target.RESPONSE, 1 * H)
+    define(Target.RESOLUTION, 8 * H, pause_on=[StateCategory.PENDING])
+    task = new_task()
+    # then
+    assert expectations(task) == {"response": T0 + 1 * H, "resolution": T0 + 8 * H}
+    # when: on hold, the resolution has no date; after the first response, no response promise
+    change(task, state_category=StateCategory.PENDING, responded_at=T0)
+    assert expectations(task) == {"resolution": None}

@@ -50,6 +50,12 @@ class Calendar(models.Model):
             kwargs["update_fields"] = {*kwargs["update_fields"], "rules_token", "updated_at"}
         super().save(*args, **kwargs)
 
+    def clean(self) -> None:
+        """A stored calendar must still have working time (its windows are checked by the engine)."""
+        if self.pk and self.time_zone:
+            rows = WorkingWindow.objects.filter(calendar_id=self.pk).values_list("weekday", "start", "end")
+            engine_calendar(self.time_zone, rows)
+
     def to_engine(self) -> BusinessCalendar:
         """The engine's calendar, cached per process by `(id, rules_token)`.
 
