@@ -9,6 +9,7 @@ from incidents.services.common import locked, notify, notify_team, require_staff
 from itsm.core.locking import save_locked
 from itsm.core.models import Team
 from itsm.core.services.timeline import record_field_changes
+from itsm.sla.services import clock_snapshot, sync_clocks
 
 
 def assign_incident(
@@ -29,6 +30,7 @@ def assign_incident(
         raise ValidationError({"assignee": f"{assignee} is not a member of {group or 'any team'}."})
     with transaction.atomic():
         record = locked(incident, expected_version)
+        clocks_before = clock_snapshot(record)
         before = {"assignment_group": record.assignment_group, "assignee": record.assignee}
         record.assignment_group, record.assignee = group, assignee
         entry = record_field_changes(
@@ -41,6 +43,7 @@ def assign_incident(
         if entry is None:
             return record
         save_locked(record, update_fields=["assignment_group", "assignee"])
+        sync_clocks(record, before=clocks_before)
         _notify_assignment(record, before, actor)
     return record
 

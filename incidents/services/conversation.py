@@ -15,6 +15,7 @@ from itsm.core.locking import save_locked
 from itsm.core.models import TimelineEntry
 from itsm.core.services.activity import add_comment
 from itsm.core.services.timeline import record_state_change
+from itsm.sla.services import clock_snapshot, sync_clocks
 
 
 def add_reply(incident: Incident, *, actor: User, body: str, public: bool = True) -> TimelineEntry:
@@ -71,12 +72,16 @@ def rate_resolution(incident: Incident, *, actor: User, score: int, comment: str
 
 def _first_response(record: Incident) -> None:
     if record.responded_at is None:
+        before = clock_snapshot(record)
         record.responded_at = timezone.now()
         save_locked(record, update_fields=["responded_at"])
+        sync_clocks(record, before=before)
 
 
 def _resume_for_caller(record: Incident, actor: User) -> None:
+    before = clock_snapshot(record)
     old, new = INCIDENT_WORKFLOW.apply(record, "start")
     record.hold_reason = ""
     save_locked(record, update_fields=["state", "state_category", "hold_reason"])
+    sync_clocks(record, before=before)
     record_state_change(record, "incident.resumed", actor=actor, old=old, new=new, body="The caller replied.")

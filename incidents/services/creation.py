@@ -16,6 +16,7 @@ from itsm.core.choices import Impact, TaskKind, TimelineKind, Urgency
 from itsm.core.models import Team
 from itsm.core.services.numbering import next_number
 from itsm.core.services.timeline import record_event
+from itsm.sla.services import attach_clocks
 
 
 def create_incident(
@@ -66,6 +67,7 @@ def create_incident(
         record_event(
             incident, "incident.created", actor=actor, kind=TimelineKind.SYSTEM, body=body, is_public=True
         )
+        attach_clocks(incident)
         _notify_created(incident)
     return incident
 

@@ -11,6 +11,7 @@ from incidents.services.common import is_requester, locked, notify, require_staf
 from incidents.workflow import INCIDENT_WORKFLOW, WORKING
 from itsm.core.locking import save_locked
 from itsm.core.services.timeline import record_state_change
+from itsm.sla.services import clock_snapshot, sync_clocks
 
 #: Fields a move may touch, saved together with the state.
 MOVE_FIELDS = [
@@ -118,6 +119,7 @@ def _move(
         require_visible(incident, actor)
     with transaction.atomic():
         record = locked(incident, expected_version)
+        before = clock_snapshot(record)
         if check_first:  # guards that read fields `prepare` clears
             INCIDENT_WORKFLOW.check(record, name)
         if prepare:
@@ -125,6 +127,7 @@ def _move(
         old, new = INCIDENT_WORKFLOW.apply(record, name)
         _stamp_times(record, name)
         save_locked(record, update_fields=MOVE_FIELDS)
+        sync_clocks(record, before=before)
         record_state_change(
             record, f"incident.{name}", actor=actor, old=old, new=new, body=_body(record, name, note)
         )

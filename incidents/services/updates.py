@@ -11,6 +11,7 @@ from incidents.priority import priority_for
 from incidents.services.common import locked, require_staff
 from itsm.core.locking import save_locked
 from itsm.core.services.timeline import record_field_changes
+from itsm.sla.services import clock_snapshot, sync_clocks
 
 EDITABLE_FIELDS = frozenset(
     {
@@ -37,6 +38,7 @@ def update_incident(
         raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be edited here."))
     with transaction.atomic():
         record = locked(incident, expected_version)
+        clocks_before = clock_snapshot(record)
         tracked = [*changes, "priority"]
         before = {name: getattr(record, name) for name in tracked}
         for name, value in changes.items():
@@ -47,6 +49,7 @@ def update_incident(
         if record_field_changes(record, "incident.updated", actor=actor, before=before, after=after) is None:
             return record
         save_locked(record, update_fields=[name for name in tracked if before[name] != after[name]])
+        sync_clocks(record, before=clocks_before)
     return record
 
 
