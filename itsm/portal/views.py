@@ -11,6 +11,7 @@ from itsm.cmdb.choices import OperationalStatus
 from itsm.cmdb.models import Service
 from itsm.core.choices import StateCategory
 from itsm.core.models import Task
+from itsm.portal import banners
 
 OPEN_LIMIT = 20
 RECENT_LIMIT = 10
@@ -29,7 +30,7 @@ class Action:
 #: The portal's front doors. Each practice registers the URL name when it ships its page; until
 #: then the card is simply not shown, so the portal never links to a page that does not exist.
 ACTIONS = (
-    Action("incidents:report", "Report a problem", "Something is broken or not working as it should."),
+    Action("incident:report", "Report a problem", "Something is broken or not working as it should."),
     Action("catalog:home", "Request something", "Software, access, equipment: browse the service catalog."),
     Action("knowledge:search", "Find an answer", "Search how-to guides and known fixes."),
 )
@@ -57,6 +58,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 s for s in services if s.operational_status != OperationalStatus.OPERATIONAL
             ],
             "actions": available_actions(),
+            "banners": banners.banners_for(request.user),
         },
     )
 
