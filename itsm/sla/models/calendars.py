@@ -20,7 +20,8 @@ class Calendar(models.Model):
     """When SLA clocks run. Every definition measures its target on one calendar.
 
     A calendar must have working time: the engine refuses one without (so no clock can ever
-    loop looking for an opening), and every write path checks that through `check_calendar`.
+    loop looking for an opening), and every write path (services, admin, API, `clean`) checks
+    that through `engine_calendar`.
 
     Every save renews `rules_token`; the services and the admin save the calendar whenever
     its windows or holidays change, so a token always names one set of rules and the engine
