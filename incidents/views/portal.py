@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from incidents import services
 from incidents.choices import ContactType
 from incidents.forms import (
+    URGENCY_CHOICES,
     AttachmentForm,
     PortalReplyForm,
     RatingForm,
@@ -24,7 +25,7 @@ from incidents.forms import (
     ReportForm,
     VersionedForm,
 )
-from incidents.models import Incident
+from incidents.models import Incident, Rating
 from incidents.queues import InvalidCursor, KeysetPage, paginate, sort_named
 from incidents.views.common import Outcome, add_service_errors, call_service, stale_summary, visible_incident
 from incidents.workflow import CLOSED, INCIDENT_WORKFLOW, RESOLVED
@@ -49,14 +50,20 @@ def report(request: HttpRequest) -> HttpResponse:
     services_list = _services(request)
     if request.method != "POST":
         form = ReportForm(services=services_list, initial={"service": request.GET.get("service", "")[:150]})
-        return render(request, "incidents/portal/report.html", {"form": form, "services": services_list})
+        return _report_page(request, form, services_list)
     form = ReportForm(request.POST, request.FILES, services=services_list)
     incident = _create(request, form) if form.is_valid() else None
     if incident is None:
-        return render(
-            request, "incidents/portal/report.html", {"form": form, "services": services_list}, status=400
-        )
+        return _report_page(request, form, services_list, status=400)
     return HttpResponseRedirect(reverse("incident:reported", args=[incident.pk]))
+
+
+def _report_page(
+    request: HttpRequest, form: ReportForm, services_list: list, status: int = 200
+) -> HttpResponse:
+    """The form, beside what is already known to be broken (so nobody reports it twice)."""
+    context = {"form": form, "services": services_list, "known": major_incident_banners(request.user)}
+    return render(request, "incidents/portal/report.html", context, status=status)
 
 
 def _create(request: HttpRequest, form: ReportForm) -> Incident | None:
@@ -130,9 +137,10 @@ def _render_detail(request: HttpRequest, incident: Incident, *, bound: dict | No
         "attach_form": bound.get("attach") or AttachmentForm(),
         "confirm_form": bound.get("confirm") or (VersionedForm(initial=version) if resolved else None),
         "reopen_form": _reopen_form(incident, bound, version),
-        "rating_form": _rating_form(request, incident, bound),
+        "urgency_label": dict(URGENCY_CHOICES).get(str(incident.urgency), incident.get_urgency_display()),
         "is_requester": incident.requester_id == request.user.pk,
     }
+    context["rating_form"], context["rating"] = _rating(request, incident, bound)
     return render(request, "incidents/portal/detail.html", context, status=status)
 
 
@@ -143,15 +151,16 @@ def _reopen_form(incident: Incident, bound: dict, version: dict) -> ReopenForm |
     return bound.get("reopen") or (ReopenForm(initial=version) if allowed else None)
 
 
-def _rating_form(request: HttpRequest, incident: Incident, bound: dict) -> RatingForm | None:
-    """Offered to the requester once per resolution, while it is resolved or closed."""
-    if "rate" in bound:
-        return bound["rate"]
+def _rating(request: HttpRequest, incident: Incident, bound: dict) -> tuple[RatingForm | None, Rating | None]:
+    """The rating form, offered to the requester once per resolution, or the rating already given."""
     if incident.requester_id != request.user.pk or incident.state not in (RESOLVED, CLOSED):
-        return None
-    if incident.resolved_at is None or incident.ratings.filter(resolved_at=incident.resolved_at).exists():
-        return None
-    return RatingForm()
+        return bound.get("rate"), None
+    given = (
+        incident.ratings.filter(resolved_at=incident.resolved_at).first() if incident.resolved_at else None
+    )
+    if "rate" in bound:
+        return bound["rate"], given
+    return (None if given else RatingForm()), given
 
 
 def _back(request: HttpRequest, incident: Incident, message: str, anchor: str = "") -> HttpResponse:
