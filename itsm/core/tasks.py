@@ -6,6 +6,7 @@ import socket
 
 from celery import Task as CeleryTask
 from celery import shared_task
+from celery.signals import worker_ready
 from django.db import transaction
 from django.utils import timezone
 
@@ -35,3 +36,9 @@ def heartbeat(name: str = "worker") -> str:
     )
     logger.info("heartbeat %s from %s", name, detail)
     return detail
+
+
+@worker_ready.connect(dispatch_uid="core.heartbeat_on_start")
+def _heartbeat_on_start(**kwargs) -> None:
+    """Report in as soon as a worker starts, not only at beat's first minute."""
+    heartbeat.delay()

@@ -16,9 +16,7 @@ NASTY_VALUES = [
     "' OR 1=1 --",
     "<script>alert(1)</script>",
 ]
-LIST_ENDPOINTS = [
-    (prefix, viewset) for prefix, viewset, _ in router.registry if hasattr(viewset, "list")
-]
+LIST_ENDPOINTS = [(prefix, viewset) for prefix, viewset, _ in router.registry if hasattr(viewset, "list")]
 
 
 def filter_names(viewset) -> list[str]:
