@@ -27,6 +27,7 @@ class SLAClock(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # mostly empty, never searched by; an index would only slow every update
         help_text="For an OLA: the group whose share this clock measures.",
     )
     stage = models.CharField(max_length=20, choices=ClockStage.choices, default=ClockStage.RUNNING)
@@ -54,8 +55,13 @@ class SLAClock(models.Model):
                 name="slaclock_next_event_idx",
                 condition=Q(next_event_at__isnull=False),
             ),
-            models.Index(fields=["stopped_at"], name="slaclock_stopped_idx"),
-            models.Index(fields=["breached_at"], name="slaclock_breached_idx"),
+            # Partial: running clocks have neither, so the updates that move them touch no entry here.
+            models.Index(
+                fields=["stopped_at"], name="slaclock_stopped_idx", condition=Q(stopped_at__isnull=False)
+            ),
+            models.Index(
+                fields=["breached_at"], name="slaclock_breached_idx", condition=Q(breached_at__isnull=False)
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
