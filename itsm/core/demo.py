@@ -4,10 +4,13 @@ Idempotent: running it again updates the same rows and creates nothing twice.
 """
 
 from dataclasses import dataclass
+from importlib import import_module
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils.module_loading import module_has_submodule
 
 from itsm.core.choices import OrganisationKind
 from itsm.core.models import Organisation, Team
@@ -82,9 +85,24 @@ def seed_demo() -> dict[str, int]:
     users = {person.username: _seed_person(person, teams, organisations) for person in PEOPLE}
     _link_managers_and_leads(users, teams)
     from itsm.cmdb.demo import seed_cmdb
+    from itsm.sla.demo import seed_sla
 
     seed_cmdb(teams)
+    seed_sla()
+    _seed_practice_demos()
     return {"users": len(users), "teams": len(teams), "organisations": len(organisations)}
+
+
+def _seed_practice_demos() -> None:
+    """Each practice app may ship `<app>/demo.py` with `seed_demo_data()`; found like admin modules.
+
+    Discovered, not imported by name: the platform never depends on a practice app.
+    """
+    for app_config in apps.get_app_configs():
+        if module_has_submodule(app_config.module, "demo"):
+            module = import_module(f"{app_config.name}.demo")
+            if hasattr(module, "seed_demo_data"):
+                module.seed_demo_data()
 
 
 def _seed_organisations() -> dict[str, Organisation]:
