@@ -32,6 +32,7 @@ from incidents.queues import (
 from incidents.views import bulk as bulk_actions
 from incidents.views.common import safe_next, staff_required
 from incidents.workflow import INCIDENT_WORKFLOW
+from itsm.core.choices import Priority, StateCategory, TaskKind
 
 #: What an incident number looks like (INC0001001): a search for one opens the record.
 NUMBER = re.compile(r"INC\d{4,12}")
@@ -42,12 +43,17 @@ BULK_RESULTS_KEY = "incident_bulk_results"
 class QueueFilterSet(IncidentFilterSet):
     """The incident FilterSet as the sidebar shows it.
 
-    Two differences from the API's: `state` accepts only the workflow's states (an unknown
-    state is a clear error, not an empty list), and a configuration item is picked by name
-    (`ci`), because there are too many for a drop-down.
+    Differences from the API's: `state` accepts only the workflow's states (an unknown state
+    is a clear error, not an empty list); a configuration item is picked by name (`ci`),
+    because there are too many for a drop-down; the multiple-choice filters add no DISTINCT.
     """
 
-    state = django_filters.MultipleChoiceFilter(choices=INCIDENT_WORKFLOW.choices)
+    # Plain columns, no joins: DISTINCT (django-filter's default for these) would only force a
+    # sort of every matching row on PostgreSQL.
+    state = django_filters.MultipleChoiceFilter(choices=INCIDENT_WORKFLOW.choices, distinct=False)
+    priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, distinct=False)
+    state_category = django_filters.MultipleChoiceFilter(choices=StateCategory.choices, distinct=False)
+    kind = django_filters.MultipleChoiceFilter(choices=TaskKind.choices, distinct=False)
     ci = django_filters.CharFilter(
         field_name="configuration_item__name", lookup_expr="iexact", label="Configuration item"
     )
