@@ -50,9 +50,9 @@ INCIDENT_WORKFLOW = Workflow(
     transitions=[
         Transition("start", "Start work", sources=(NEW, ON_HOLD), target=IN_PROGRESS),
         Transition(
-            "hold", "Put on hold", sources=(NEW, IN_PROGRESS), target=ON_HOLD, guards=(needs_hold_reason,)
+            "hold", "Put on hold", sources=(NEW, IN_PROGRESS), target=ON_HOLD, requires=(needs_hold_reason,)
         ),
-        Transition("resolve", "Resolve", sources=WORKING, target=RESOLVED, guards=(needs_resolution,)),
+        Transition("resolve", "Resolve", sources=WORKING, target=RESOLVED, requires=(needs_resolution,)),
         Transition("close", "Close", sources=(RESOLVED,), target=CLOSED),
         Transition(
             "reopen", "Reopen", sources=(RESOLVED,), target=IN_PROGRESS, guards=(within_reopen_window,)

@@ -63,10 +63,9 @@ def create_incident(
         routed_by = route(incident) if assignment_group is None else None
         incident.number = next_number(TaskKind.INCIDENT)
         incident.save()
-        body = f"Routed by rule “{routed_by}”." if routed_by else ""
-        record_event(
-            incident, "incident.created", actor=actor, kind=TimelineKind.SYSTEM, body=body, is_public=True
-        )
+        record_event(incident, "incident.created", actor=actor, kind=TimelineKind.SYSTEM, is_public=True)
+        if routed_by:  # internal: requesters need not see the desk's routing rules
+            record_event(incident, "incident.routed", actor=None, body=f"Routed by rule “{routed_by}”.")
         attach_clocks(incident)
         _notify_created(incident)
     return incident

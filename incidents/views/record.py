@@ -6,15 +6,13 @@ child incidents and ratings. Selects that need long choice lists (reassigning, c
 service) are loaded only when an agent opens that edit, so reading a record stays cheap.
 """
 
-import copy
-
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 
-from incidents.choices import HoldReason, MajorIncidentState, ResolutionCode
+from incidents.choices import MajorIncidentState
 from incidents.forms import (
     MOVE_FORMS,
     AttachmentForm,
@@ -35,15 +33,11 @@ from itsm.core.workflow import Transition
 
 #: Child incidents listed on a parent's page (a major incident may have hundreds).
 CHILDREN_SHOWN = 50
+
+
 #: Stand-ins for the inputs a move's form asks for. The workflow's guards check fields such
 #: as the hold reason, which the form fills in; to decide which buttons to offer, the page
 #: asks the workflow about a copy of the record with these filled in.
-MOVE_INPUTS: dict[str, dict[str, str]] = {
-    "hold": {"hold_reason": HoldReason.AWAITING_CALLER},
-    "resolve": {"resolution_code": ResolutionCode.SOLVED_PERMANENTLY, "resolution_notes": "notes"},
-}
-
-
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Agents get the record page; requesters are sent to the portal's view of their incident."""
@@ -66,15 +60,8 @@ def _incident_or_redirect(request: HttpRequest, pk: int) -> Incident | HttpRespo
 
 
 def available_moves(incident: Incident) -> list[Transition]:
-    """The workflow moves to offer as buttons: allowed now, once their form's inputs are given."""
-    moves = []
-    for transition in INCIDENT_WORKFLOW.transitions.values():
-        preview = copy.copy(incident)
-        for field, value in MOVE_INPUTS.get(transition.name, {}).items():
-            setattr(preview, field, value)
-        if transition in INCIDENT_WORKFLOW.available(preview):
-            moves.append(transition)
-    return moves
+    """The workflow moves to offer as buttons; moves that need input (a hold reason) come with a form."""
+    return INCIDENT_WORKFLOW.available(incident)
 
 
 def render_record(

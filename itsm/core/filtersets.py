@@ -27,9 +27,10 @@ class IdFilter(django_filters.NumberFilter):
 
 class TaskFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
-    kind = django_filters.MultipleChoiceFilter(choices=TaskKind.choices)
-    state_category = django_filters.MultipleChoiceFilter(choices=StateCategory.choices)
-    priority = django_filters.MultipleChoiceFilter(choices=Priority.choices)
+    # distinct=False: these filter columns of the row itself; DISTINCT would defeat the queue indexes.
+    kind = django_filters.MultipleChoiceFilter(choices=TaskKind.choices, distinct=False)
+    state_category = django_filters.MultipleChoiceFilter(choices=StateCategory.choices, distinct=False)
+    priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, distinct=False)
     assignment_group = django_filters.ModelChoiceFilter(queryset=Team.objects.all())
     assignee = IdFilter(field_name="assignee_id")
     unassigned = django_filters.BooleanFilter(field_name="assignee", lookup_expr="isnull", label="Unassigned")

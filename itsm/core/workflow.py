@@ -31,14 +31,20 @@ class State:
 
 @dataclass(frozen=True)
 class Transition:
+    """A named move. `guards` check the record; `requires` check what the caller must supply
+    with the move (a hold reason, resolution notes), so `available` offers the move and its
+    form, while `check` refuses it without the input."""
+
     name: str
     label: str
     sources: tuple[str, ...]
     target: str
     guards: tuple[Guard, ...] = field(default=())
+    requires: tuple[Guard, ...] = field(default=())
 
-    def blocked_reason(self, record: Any) -> str | None:
-        for guard in self.guards:
+    def blocked_reason(self, record: Any, *, with_inputs: bool = True) -> str | None:
+        checks = (*self.guards, *self.requires) if with_inputs else self.guards
+        for guard in checks:
             reason = guard(record)
             if reason:
                 return reason
@@ -74,11 +80,12 @@ class Workflow:
         return state.label if state else value
 
     def available(self, record: Any) -> list[Transition]:
-        """Transitions the record may take now (source matches and every guard passes)."""
+        """Transitions the record may take now (source matches and every record guard passes)."""
         return [
             transition
             for transition in self.transitions.values()
-            if record.state in transition.sources and transition.blocked_reason(record) is None
+            if record.state in transition.sources
+            and transition.blocked_reason(record, with_inputs=False) is None
         ]
 
     def check(self, record: Any, name: str) -> Transition:

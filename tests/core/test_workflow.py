@@ -75,3 +75,23 @@ def test_a_table_naming_an_unknown_state_is_rejected_at_import():
             transitions=[Transition("drop", "Drop", sources=("new",), target="gone")],
             initial="new",
         )
+
+
+def test_moves_that_need_input_are_offered_but_refused_without_it():
+    flow = Workflow(
+        states=[State("open", "Open", StateCategory.OPEN), State("held", "Held", StateCategory.PENDING)],
+        transitions=[
+            Transition(
+                "hold",
+                "Hold",
+                sources=("open",),
+                target="held",
+                requires=(lambda r: None if r.reason else "Why?",),
+            )
+        ],
+        initial="open",
+    )
+    record = SimpleNamespace(state="open", state_category=StateCategory.OPEN, reason="")
+    assert [t.name for t in flow.available(record)] == ["hold"]
+    with pytest.raises(TransitionNotAllowed, match="Why"):
+        flow.check(record, "hold")

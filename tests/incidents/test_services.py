@@ -83,7 +83,8 @@ class TestCreation:
         incident = create_incident(actor=requester, title="No mail", service=email)
         # then
         assert (incident.assignment_group, incident.assignee, incident.priority) == (team, agent, 2)
-        assert "Mail to the desk" in incident.timeline.get().body
+        assert "Mail to the desk" in incident.timeline.get(action="incident.routed").body
+        assert not incident.timeline.get(action="incident.routed").is_public
 
     def test_first_matching_rule_wins_and_non_matching_rules_are_skipped(self, requester, team):
         other = TeamFactory(name="Network")

@@ -2,10 +2,14 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 
 from itsm.core.choices import Impact, Priority, StateCategory, TaskKind, Urgency
 from itsm.core.querysets import TaskQuerySet
+
+#: Rows in which work is still owed; most queue indexes cover only these.
+ACTIVE = Q(state_category__in=["new", "open", "pending"])
 
 
 class Task(models.Model):
@@ -74,6 +78,21 @@ class Task(models.Model):
             models.Index(fields=["requester", "state_category"], name="task_requester_idx"),
             models.Index(fields=["kind", "state_category"], name="task_kind_idx"),
             models.Index(fields=["updated_at"], name="task_updated_idx"),
+            # Queue pages: keyset pages on (sort key, id) over active work; see docs/performance.md.
+            models.Index(fields=["priority", "id"], name="task_active_prio_idx", condition=ACTIVE),
+            models.Index(
+                fields=["assignee", "priority", "id"], name="task_active_assignee_idx", condition=ACTIVE
+            ),
+            models.Index(
+                fields=["assignment_group", "priority", "id"], name="task_active_group_idx", condition=ACTIVE
+            ),
+            models.Index(
+                fields=["priority", "id"],
+                name="task_unassigned_idx",
+                condition=ACTIVE & Q(assignee__isnull=True),
+            ),
+            models.Index(fields=["opened_at", "id"], name="task_opened_idx"),
+            models.Index(fields=["updated_at", "id"], name="task_on_hold_idx", condition=Q(state="on_hold")),
         ]
 
     def __str__(self) -> str:

@@ -78,6 +78,8 @@ def _masked(changes: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any
 
 def _plain(value: Any) -> Any:
     """JSON-safe form of a field value: model instances by primary key and label."""
+    if hasattr(value, "get_full_name"):  # a person: by name, as people read it
+        return {"id": value.pk, "label": value.get_full_name() or value.get_username()}
     if hasattr(value, "pk"):
         return {"id": value.pk, "label": str(value)}
     if isinstance(value, str | int | float | bool) or value is None:
