@@ -198,16 +198,12 @@ def attach(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_required
 def watch(request: HttpRequest, pk: int) -> HttpResponse:
-    """Start or stop watching (watchers hear about public replies).
-
-    Watching changes no workflow field, history or SLA, so it is a plain membership change.
-    """
+    """Start or stop watching (watchers hear about public replies), through the core service."""
     incident = visible_incident(request, pk)
-    if request.POST.get("watch") == "1":
-        incident.watchers.add(request.user)
-        return _done(request, incident, "You are watching this incident.")
-    incident.watchers.remove(request.user)
-    return _done(request, incident, "You no longer watch this incident.")
+    watching = request.POST.get("watch") == "1"
+    activity.set_watching(incident, actor=request.user, watching=watching)
+    message = "You are watching this incident." if watching else "You no longer watch this incident."
+    return _done(request, incident, message)
 
 
 @require_POST

@@ -143,3 +143,16 @@ class TestAttachmentDownload:
         attachment = add_attachment(TaskFactory(requester=requester), upload(), actor=requester)
         response = client.get(reverse("core:attachment-download", args=[attachment.pk]))
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_watching_is_recorded_once_and_needs_visibility(requester, other_requester, agent):
+    from itsm.core.services.activity import set_watching
+
+    task = TaskFactory(requester=requester)
+    assert set_watching(task, actor=agent, watching=True) is True
+    assert set_watching(task, actor=agent, watching=True) is False
+    assert task.timeline.filter(action="task.watch_started").count() == 1
+    assert set_watching(task, actor=agent, watching=False) is True
+    with pytest.raises(PermissionDenied):
+        set_watching(task, actor=other_requester, watching=True)

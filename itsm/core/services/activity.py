@@ -34,6 +34,25 @@ def add_comment(task: Task, *, actor: User, body: str, is_public: bool = True) -
         return record_event(task, action, actor=actor, kind=kind, body=body, is_public=is_public)
 
 
+def set_watching(task: Task, *, actor: User, watching: bool) -> bool:
+    """Start or stop watching a task (watchers hear about public replies); True if it changed.
+
+    Anyone who can see the task may watch it; the change is written to the timeline.
+    """
+    _require_visible(task, actor)
+    with transaction.atomic():
+        already = task.watchers.filter(pk=actor.pk).exists()
+        if already == watching:
+            return False
+        if watching:
+            task.watchers.add(actor)
+        else:
+            task.watchers.remove(actor)
+        action = "task.watch_started" if watching else "task.watch_stopped"
+        record_event(task, action, actor=actor)
+    return True
+
+
 def link_tasks(source: Task, target: Task, kind: str, *, actor: User) -> TaskLink:
     """Link two tasks; the link shows on both timelines."""
     if kind not in LinkKind.values:
