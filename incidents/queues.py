@@ -29,6 +29,7 @@ from django.utils.dateparse import parse_datetime
 from incidents.choices import MajorIncidentState
 from incidents.workflow import ON_HOLD
 from itsm.core.models import Task, Team
+from itsm.sla.selectors import tasks_at_risk, tasks_breached
 
 #: Rows per queue page, and how far the list counts before it says "more than".
 PAGE_SIZE = 50
@@ -257,6 +258,14 @@ def _major(incidents: QuerySet, user: User) -> QuerySet:
     return incidents.active().filter(major_state__in=majors)
 
 
+def _at_risk(incidents: QuerySet, user: User) -> QuerySet:
+    return tasks_at_risk(incidents.active())
+
+
+def _breached(incidents: QuerySet, user: User) -> QuerySet:
+    return tasks_breached(incidents.active())
+
+
 QUEUES: dict[str, Queue] = {
     queue.slug: queue
     for queue in (
@@ -271,6 +280,20 @@ QUEUES: dict[str, Queue] = {
         Queue("open", "All open", "Every incident still being worked on.", "priority", _open),
         Queue("on-hold", "On hold", "Waiting for the caller, a change or a supplier.", "-updated", _on_hold),
         Queue("major", "Major incidents", "Proposed and accepted major incidents.", "-opened", _major),
+        Queue(
+            "at-risk",
+            "SLA at risk",
+            "Open incidents past a warning threshold, not yet breached.",
+            "priority",
+            _at_risk,
+        ),
+        Queue(
+            "breached",
+            "SLA breached",
+            "Open incidents that missed a service level target.",
+            "priority",
+            _breached,
+        ),
         Queue(
             "all", "All incidents", "Every incident, resolved and closed ones too.", "-opened", _everything
         ),

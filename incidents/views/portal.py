@@ -32,6 +32,7 @@ from incidents.workflow import CLOSED, INCIDENT_WORKFLOW, RESOLVED
 from itsm.cmdb.choices import OperationalStatus
 from itsm.cmdb.models import Service
 from itsm.core.services import activity
+from itsm.sla.selectors import expectations
 
 MY_PAGE_SIZE = 25
 
@@ -139,6 +140,7 @@ def _render_detail(request: HttpRequest, incident: Incident, *, bound: dict | No
         "reopen_form": _reopen_form(incident, bound, version),
         "urgency_label": dict(URGENCY_CHOICES).get(str(incident.urgency), incident.get_urgency_display()),
         "is_requester": incident.requester_id == request.user.pk,
+        "expect": expectations(incident),
     }
     context["rating_form"], context["rating"] = _rating(request, incident, bound)
     return render(request, "incidents/portal/detail.html", context, status=status)

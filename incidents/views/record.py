@@ -30,6 +30,7 @@ from itsm.core import roles
 from itsm.core.models import Task, TaskLink
 from itsm.core.views.workspace import task_detail as generic_task_page
 from itsm.core.workflow import Transition
+from itsm.sla.presentation import clock_views
 
 #: Child incidents listed on a parent's page (a major incident may have hundreds).
 CHILDREN_SHOWN = 50
@@ -95,6 +96,7 @@ def record_context(request: HttpRequest, incident: Incident, bound: dict) -> dic
         "assign_me_form": bound.get("assign-me") or VersionedForm(initial=version),
         "major": _major_context(user, incident, bound, version),
         "presence_interval": INTERVAL,
+        "sla_clocks": clock_views(incident.pk),
         "is_assignee": incident.assignee_id == user.pk,
     }
 

@@ -33,6 +33,7 @@ from incidents.views import bulk as bulk_actions
 from incidents.views.common import safe_next, staff_required
 from incidents.workflow import INCIDENT_WORKFLOW
 from itsm.core.choices import Priority, StateCategory, TaskKind
+from itsm.sla.presentation import nearest_views
 
 #: What an incident number looks like (INC0001001): a search for one opens the record.
 NUMBER = re.compile(r"INC\d{4,12}")
@@ -114,6 +115,9 @@ def queue(request: HttpRequest, slug: str = DEFAULT_QUEUE) -> HttpResponse:
     )
     sort = sort_named(request.GET.get("sort"), chosen.default_sort)
     page, total, status = _results(request, filterset, sort)
+    nearest = nearest_views(row.pk for row in page.rows)
+    for row in page.rows:
+        row.sla = nearest.get(row.pk)
     context = {
         "queue": chosen,
         "queues": QUEUES.values(),

@@ -1,40 +1,11 @@
 """Incidents carry SLA clocks: attached on creation, kept in step by every incident service."""
 
-from datetime import timedelta
-
 import pytest
 
 from incidents.choices import HoldReason, ResolutionCode
 from incidents.services import add_reply, hold_incident, resolve_incident, start_incident, update_incident
-from itsm.core.choices import StateCategory
 from itsm.sla.choices import ClockStage, Target
-from itsm.sla.models import SLAClock, SLADefinition
-from itsm.sla.services import create_calendar
-from itsm.sla.services.calendars import full_day_windows
-
-
-@pytest.fixture
-def definitions(db):
-    calendar = create_calendar(name="24x7", time_zone="UTC", windows=full_day_windows())
-    common = {"calendar": calendar, "kinds": ["incident"]}
-    SLADefinition.objects.create(
-        name="Respond in 1h", target=Target.RESPONSE, duration=timedelta(hours=1), **common
-    )
-    SLADefinition.objects.create(
-        name="P1 resolve in 4h",
-        target=Target.RESOLUTION,
-        duration=timedelta(hours=4),
-        priorities=[1],
-        **common,
-    )
-    SLADefinition.objects.create(
-        name="Resolve in 3 days",
-        target=Target.RESOLUTION,
-        duration=timedelta(days=3),
-        pause_on=[StateCategory.PENDING],
-        precedence=200,
-        **common,
-    )
+from itsm.sla.models import SLAClock
 
 
 def clocks(incident) -> dict[str, SLAClock]:
