@@ -33,6 +33,7 @@ from incidents.views import bulk as bulk_actions
 from incidents.views.common import safe_next, staff_required
 from incidents.workflow import INCIDENT_WORKFLOW
 from itsm.core.choices import Priority, StateCategory, TaskKind
+from itsm.core.services.saved_views import views_for
 from itsm.sla.presentation import nearest_views
 
 #: What an incident number looks like (INC0001001): a search for one opens the record.
@@ -118,6 +119,7 @@ def queue(request: HttpRequest, slug: str = DEFAULT_QUEUE) -> HttpResponse:
     nearest = nearest_views(row.pk for row in page.rows)
     for row in page.rows:
         row.sla = nearest.get(row.pk)
+    partial = request.htmx and not request.htmx.history_restore_request
     context = {
         "queue": chosen,
         "queues": QUEUES.values(),
@@ -128,8 +130,8 @@ def queue(request: HttpRequest, slug: str = DEFAULT_QUEUE) -> HttpResponse:
         "total": total,
         "bulk_form": BulkForm(lists=lists),
         "bulk_results": request.session.pop(BULK_RESULTS_KEY, None),
+        "saved_views": [] if partial else views_for(request.user, "/incidents/"),
     }
-    partial = request.htmx and not request.htmx.history_restore_request
     template = "incidents/_queue_results.html" if partial else "incidents/queue.html"
     response = render(request, template, context, status=status)
     patch_vary_headers(response, ("HX-Request",))

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from itsm.core.views import attachments, system, workspace
+from itsm.core.views import attachments, saved_views, system, workspace
 
 app_name = "core"
 urlpatterns = [
@@ -11,4 +11,6 @@ urlpatterns = [
     path("work/tasks/<int:pk>/comment/", workspace.add_comment, name="task-comment"),
     path("attachments/<int:pk>/", attachments.download, name="attachment-download"),
     path("system/status/", system.status, name="system-status"),
+    path("views/save/", saved_views.save, name="saved-view-save"),
+    path("views/<int:pk>/delete/", saved_views.delete, name="saved-view-delete"),
 ]

@@ -3,6 +3,7 @@
 from itsm.core.models.activity import Attachment, TaskLink, TimelineEntry
 from itsm.core.models.numbering import NumberCounter
 from itsm.core.models.people import Organisation, Profile, Team
+from itsm.core.models.saved_views import SavedView
 from itsm.core.models.system import SystemHeartbeat
 from itsm.core.models.task import Task
 
@@ -11,6 +12,7 @@ __all__ = [
     "NumberCounter",
     "Organisation",
     "Profile",
+    "SavedView",
     "SystemHeartbeat",
     "Task",
     "TaskLink",
