@@ -132,6 +132,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "options": {"expires": 3000},
     },
+    "sla.sweep": {
+        "task": "sla.sweep",
+        "schedule": 5.0,
+        "options": {"expires": 4},
+    },
     "notifications.sweep_outbox": {
         "task": "notifications.sweep_outbox",
         "schedule": 30.0,
@@ -194,6 +199,9 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Service Desk <servicedesk@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_MESSAGE_ID_DOMAIN = env_str("EMAIL_MESSAGE_ID_DOMAIN", "itsm.localhost")
+
+# --- SLA ------------------------------------------------------------------------------
+SLA_SWEEP_BATCH = env_int("SLA_SWEEP_BATCH", 200)
 
 # --- Incidents ------------------------------------------------------------------------
 INCIDENT_REOPEN_DAYS = env_int("INCIDENT_REOPEN_DAYS", 7)

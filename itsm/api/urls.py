@@ -6,12 +6,14 @@ from rest_framework.routers import DefaultRouter
 from incidents.api.routes import register as register_incidents
 from itsm.cmdb.api.routes import register as register_cmdb
 from itsm.core.api.views import TaskViewSet, TeamViewSet, UserDirectoryViewSet
+from itsm.sla.api.routes import register as register_sla
 
 router = DefaultRouter()
 router.register("tasks", TaskViewSet, basename="task")
 router.register("teams", TeamViewSet, basename="team")
 router.register("users", UserDirectoryViewSet, basename="user")
 register_cmdb(router)
+register_sla(router)
 register_incidents(router)
 
 app_name = "api"

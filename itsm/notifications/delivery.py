@@ -36,15 +36,19 @@ def deliver(message_id: int) -> bool:
     return True
 
 
+#: Channels this process can deliver; rows of other channels (webhooks, until their transport
+#: exists) wait as pending instead of failing and going dead.
+DELIVERABLE_CHANNELS = (Channel.EMAIL,)
+
+
 def due_message_ids(now, limit: int) -> list[int]:
     """Rows ready for (re)delivery, oldest first: due retries and claims that went stale."""
     stale = now - timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT)
     due = Q(status__in=DeliveryStatus.retryable(), next_attempt_at__lte=now) | Q(
         status=DeliveryStatus.SENDING, claimed_at__lt=stale
     )
-    return list(
-        OutboxMessage.objects.filter(due).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
-    )
+    rows = OutboxMessage.objects.filter(due, channel__in=DELIVERABLE_CHANNELS).order_by("next_attempt_at")
+    return list(rows.values_list("pk", flat=True)[:limit])
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -57,7 +61,7 @@ def _claim(message_id: int, now) -> bool:
     claimable = Q(status__in=DeliveryStatus.retryable(), next_attempt_at__lte=now) | Q(
         status=DeliveryStatus.SENDING, claimed_at__lt=stale
     )
-    updated = OutboxMessage.objects.filter(claimable, pk=message_id).update(
+    updated = OutboxMessage.objects.filter(claimable, pk=message_id, channel__in=DELIVERABLE_CHANNELS).update(
         status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
     )
     return updated == 1

@@ -2,6 +2,7 @@
 
 import django_filters
 
+from itsm.core.filtersets import IdFilter
 from itsm.sla.choices import ClockStage, Target
 from itsm.sla.models import Calendar, SLAClock, SLADefinition
 
@@ -24,7 +25,7 @@ class SLADefinitionFilterSet(django_filters.FilterSet):
 
 
 class SLAClockFilterSet(django_filters.FilterSet):
-    task = django_filters.NumberFilter(field_name="task_id")
+    task = IdFilter(field_name="task_id")
     target = django_filters.MultipleChoiceFilter(choices=Target.choices)
     stage = django_filters.MultipleChoiceFilter(choices=ClockStage.choices)
     breached = django_filters.BooleanFilter(field_name="breached_at", lookup_expr="isnull", exclude=True)

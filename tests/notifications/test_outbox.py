@@ -198,3 +198,14 @@ def test_only_one_of_two_racing_claims_wins():
     message = OutboxMessage.objects.create(to_address="a@example.org", subject="race")
     now = timezone.now()
     assert [delivery._claim(message.pk, now), delivery._claim(message.pk, now)] == [True, False]
+
+
+@pytest.mark.django_db
+def test_rows_of_channels_without_a_transport_wait_instead_of_dying():
+    from itsm.notifications.choices import Channel
+
+    message = OutboxMessage.objects.create(channel=Channel.WEBHOOK, to_address="https://hooks.example/x")
+    assert sweep_outbox() == 0
+    assert delivery.deliver(message.pk) is False
+    message.refresh_from_db()
+    assert message.status == DeliveryStatus.PENDING and message.attempts == 0
