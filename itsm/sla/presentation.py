@@ -24,6 +24,7 @@ class ClockView:
     remaining: timedelta
     percent: int
     breached_at: datetime | None
+    history: tuple[tuple[datetime, str], ...] = ()
 
     @property
     def is_open(self) -> bool:
@@ -50,9 +51,13 @@ class ClockView:
 
 
 def clock_views(task_id: int, *, now: datetime | None = None) -> list[ClockView]:
-    """Every clock of a task, open ones first (one query)."""
-    clocks = SLAClock.objects.filter(task_id=task_id).select_related("definition__calendar")
-    views = [view_of(clock, now or timezone.now()) for clock in clocks]
+    """Every clock of a task with its history, open ones first (two queries)."""
+    clocks = (
+        SLAClock.objects.filter(task_id=task_id)
+        .select_related("definition__calendar")
+        .prefetch_related("events")
+    )
+    views = [view_of(clock, now or timezone.now(), history=_history(clock)) for clock in clocks]
     return sorted(views, key=lambda view: (not view.is_open, view.target))
 
 
@@ -71,7 +76,20 @@ def nearest_views(task_ids: Iterable[int], *, now: datetime | None = None) -> di
     return nearest
 
 
-def view_of(clock: SLAClock, now: datetime) -> ClockView:
+def _history(clock: SLAClock) -> tuple[tuple[datetime, str], ...]:
+    """(when, what) per event: 'Warning 75%', 'Paused', 'Breached'..."""
+    return tuple(
+        (
+            event.at,
+            f"{event.get_kind_display()} {event.percent}%"
+            if event.kind == "warning"
+            else event.get_kind_display(),
+        )
+        for event in clock.events.all()
+    )
+
+
+def view_of(clock: SLAClock, now: datetime, *, history: tuple = ()) -> ClockView:
     calendar = clock.definition.calendar.to_engine()
     used = timing.used(clock, calendar, now)
     total = clock.target_duration.total_seconds() or 1
@@ -85,6 +103,7 @@ def view_of(clock: SLAClock, now: datetime) -> ClockView:
         remaining=clock.target_duration - used,
         percent=int(100 * used.total_seconds() / total),
         breached_at=clock.breached_at,
+        history=history,
     )
 
 

@@ -40,3 +40,14 @@ def test_portal_promises_a_first_answer_and_a_solution(client, requester, make_i
     client.force_login(requester)
     body = client.get(f"/incidents/my/{incident.pk}/").content.decode()
     assert "Expect a first answer by" in body and "Expect a solution by" in body
+
+
+@pytest.mark.django_db
+def test_record_page_shows_each_clocks_history(client, agent, make_incident, definitions):
+    from incidents.choices import HoldReason
+    from incidents.services import hold_incident
+
+    incident = hold_incident(make_incident(), actor=agent, reason=HoldReason.AWAITING_CALLER)
+    client.force_login(agent)
+    body = client.get(f"/incidents/{incident.pk}/").content.decode()
+    assert "History of “Resolve in 3 days”" in body and "Paused" in body and "Attached" in body
