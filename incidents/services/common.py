@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
 
 from incidents.models import Incident
 from itsm.core import roles
@@ -14,8 +13,6 @@ from itsm.notifications.services import absolute_url, notify_user, queue_email, 
 
 def locked(incident: Incident, expected_version: int | None) -> Incident:
     """The incident's row, locked for this transaction, checked against the caller's version."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("incident services lock inside their own transaction.atomic()")
     return lock_for_update(Incident.objects.all(), incident.pk, expected_version=expected_version)
 
 

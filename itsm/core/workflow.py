@@ -95,7 +95,8 @@ class Workflow:
             raise TransitionNotAllowed(f"There is no transition called {name!r}.")
         if record.state not in transition.sources:
             raise TransitionNotAllowed(
-                f"Cannot {transition.label.lower()} a record that is {self.label_of(record.state).lower()}."
+                f"“{transition.label}” is not possible while the record is "
+                f"{self.label_of(record.state).lower()}."
             )
         reason = transition.blocked_reason(record)
         if reason:

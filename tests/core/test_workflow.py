@@ -47,7 +47,9 @@ def test_apply_moves_state_and_category():
 
 def test_a_transition_from_the_wrong_state_says_why():
     incident = record("resolved")
-    with pytest.raises(TransitionNotAllowed, match="Cannot start work a record that is resolved"):
+    with pytest.raises(
+        TransitionNotAllowed, match="“Start work” is not possible while the record is resolved"
+    ):
         FLOW.check(incident, "start")
 
 

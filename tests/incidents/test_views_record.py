@@ -306,7 +306,7 @@ class TestMoves:
     def test_a_move_the_workflow_refuses_is_a_clear_409(self, agent, incident):
         response = self.post(agent, incident, "close")
         assert response.status_code == 409
-        assert "Cannot close a record that is new." in response.content.decode()
+        assert "“Close” is not possible while the record is new." in response.content.decode()
         assert fresh(incident).state == "new"
 
     def test_unknown_moves_are_404(self, agent, incident):

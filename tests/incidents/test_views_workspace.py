@@ -295,7 +295,7 @@ class TestBulk:
     def test_refused_moves_are_reported_per_row(self, agent, queue_world):
         self.post(agent, self.rows(queue_world["waiting"]), action="cancel")
         response = self.post(agent, self.rows(queue_world["waiting"]), action="start")
-        assert "Cannot start work a record that is cancelled." in response.content.decode()
+        assert "“Start work” is not possible while the record is cancelled." in response.content.decode()
 
     def test_assign_to_a_group_and_person(self, agent, team, queue_world):
         colleague = UserFactory(username="cora.colleague", roles=["agent"])

@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -56,17 +57,7 @@ class TaskViewSet(ReadOnlyVisibleViewSet):
         if request.method == "POST":
             upload = request.FILES.get("file")
             if upload is None:
-                return Response(
-                    {
-                        "error": {
-                            "status": 400,
-                            "code": "invalid",
-                            "message": "Some fields are not valid.",
-                            "fields": {"file": ["Attach a file in the 'file' field."]},
-                        }
-                    },
-                    status=status.HTTP_400_BAD_REQUEST,
-                )
+                raise ValidationError({"file": ["Attach a file in the 'file' field."]})
             is_public = request.data.get("is_public", "true").lower() != "false"
             attachment = add_attachment(task, upload, actor=request.user, is_public=is_public)
             return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)

@@ -1,6 +1,6 @@
 """Human record numbers: unique per kind, safe under concurrency, gaps allowed."""
 
-from django.db import ProgrammingError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F
 
 from itsm.core.choices import NUMBER_PREFIXES
@@ -26,21 +26,10 @@ def sequence_name(kind: str) -> str:
 
 
 def _next_value_postgres(kind: str) -> int:
+    """`nextval` on the kind's sequence; migration core.0002 creates one per TaskKind."""
     with connection.cursor() as cursor:
-        try:
-            with transaction.atomic():
-                cursor.execute("SELECT nextval(%s)", [sequence_name(kind)])
-                return cursor.fetchone()[0]
-        except ProgrammingError:  # the sequence is missing: a kind added after the migration
-            create_sequence(kind)
-            cursor.execute("SELECT nextval(%s)", [sequence_name(kind)])
-            return cursor.fetchone()[0]
-
-
-def create_sequence(kind: str, start: int = 1001) -> None:
-    """Create the kind's sequence on PostgreSQL (the migration does this for known kinds)."""
-    with connection.cursor() as cursor:
-        cursor.execute(f'CREATE SEQUENCE IF NOT EXISTS "{sequence_name(kind)}" START WITH {int(start)}')
+        cursor.execute("SELECT nextval(%s)", [sequence_name(kind)])
+        return cursor.fetchone()[0]
 
 
 def _next_value_row(kind: str) -> int:
