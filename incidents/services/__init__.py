@@ -1,5 +1,6 @@
 """The incident write path. Pages, portal, API, e-mail and Celery tasks all call these."""
 
+from incidents.priority import priority_for
 from incidents.services.assignment import assign_incident
 from incidents.services.conversation import add_reply, rate_resolution
 from incidents.services.creation import create_incident
@@ -22,6 +23,7 @@ __all__ = [
     "create_incident",
     "decide_major",
     "hold_incident",
+    "priority_for",
     "propose_major",
     "rate_resolution",
     "reopen_incident",
