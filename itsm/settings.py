@@ -200,6 +200,11 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Service Desk <servicedesk@lo
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_MESSAGE_ID_DOMAIN = env_str("EMAIL_MESSAGE_ID_DOMAIN", "itsm.localhost")
 
+# --- Configuration cache (itsm.core.configcache) ------------------------------------------
+# Seconds a process keeps SLA definitions, routing rules and the priority matrix before
+# reading them again; the process that changes them forgets its copy at once.
+CONFIG_CACHE_SECONDS = env_int("CONFIG_CACHE_SECONDS", 5)
+
 # --- SLA ------------------------------------------------------------------------------
 SLA_SWEEP_BATCH = env_int("SLA_SWEEP_BATCH", 200)
 
