@@ -5,6 +5,7 @@
  * Queue:  j / k move between rows (the row's link takes focus, so screen readers follow),
  *         Enter or o opens, x ticks the row for a bulk action, a assigns it to me.
  * Record: r jumps to the reply box, a assigns the incident to me.
+ * Both:   n opens the desk form to log a new incident for a caller.
  * Both:   ? shows the list of shortcuts ("/" to search lives in itsm.js).
  */
 (function () {
@@ -134,6 +135,10 @@
     if (isTyping(event.target) || document.querySelector("dialog[open]")) return;
     var handled = false;
     if (event.key === "?") handled = showShortcuts();
+    else if (event.key === "n" && document.querySelector("[data-new-incident]")) {
+      window.location.assign(document.querySelector("[data-new-incident]").getAttribute("href"));
+      handled = true;
+    }
     else if (document.querySelector("[data-queue]") || rows().length) handled = queueKey(event.key);
     else if (document.querySelector("[data-record]")) handled = recordKey(event.key);
     if (handled) event.preventDefault();
