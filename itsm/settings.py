@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "itsm.cmdb",
     "itsm.notifications",
     "itsm.sla",
+    "itsm.approvals",
     "itsm.api",
     "itsm.portal",
     "itsm.dashboards",
@@ -211,6 +212,10 @@ SLA_SWEEP_BATCH = env_int("SLA_SWEEP_BATCH", 200)
 # --- Incidents ------------------------------------------------------------------------
 INCIDENT_REOPEN_DAYS = env_int("INCIDENT_REOPEN_DAYS", 7)
 INCIDENT_AUTO_CLOSE_DAYS = env_int("INCIDENT_AUTO_CLOSE_DAYS", 5)
+
+# --- Approvals ------------------------------------------------------------------------
+#: Seconds an e-mailed approval link stays valid (it also stops working once used).
+APPROVAL_LINK_MAX_AGE = env_int("APPROVAL_LINK_MAX_AGE", 7 * 24 * 3600)
 
 # --- Outbox ---------------------------------------------------------------------------
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
