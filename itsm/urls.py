@@ -13,6 +13,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("itsm.core.auth_urls")),
     path("", include("itsm.core.urls")),
+    path("", include("itsm.approvals.urls")),
     path("portal/", include("itsm.portal.urls")),
     path("dashboards/", include("itsm.dashboards.urls")),
     path("cmdb/", include("itsm.cmdb.urls")),

@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db import models
 from django.db.models import Q
 
-from itsm.approvals.choices import PlanOutcome, StageRule, StageState
+from itsm.approvals.choices import Decision, PlanOutcome, StageRule, StageState
 from itsm.core import roles
 from itsm.core.models import Task
 from itsm.core.querysets import TaskQuerySet
@@ -134,6 +134,10 @@ class Approval(Task):
     @property
     def is_requested(self) -> bool:
         return self.state == "requested"
+
+    @property
+    def decision_label(self) -> str:
+        return Decision(self.state).label if self.state in Decision.values else self.state
 
     @property
     def plan(self) -> ApprovalPlan:
