@@ -138,6 +138,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 5.0,
         "options": {"expires": 4},
     },
+    "problems.propose": {
+        "task": "problems.propose",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
     "notifications.sweep_outbox": {
         "task": "notifications.sweep_outbox",
         "schedule": 30.0,
