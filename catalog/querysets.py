@@ -1,0 +1,35 @@
+"""Who may see which catalog entries: decided once, here, for the portal, the API and search."""
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db import models
+from django.db.models import Q
+
+from catalog.choices import Audience
+from itsm.core import roles
+
+
+class CategoryQuerySet(models.QuerySet):
+    def active(self) -> "CategoryQuerySet":
+        return self.filter(is_active=True)
+
+
+class CatalogItemQuerySet(models.QuerySet):
+    def visible_to(self, user: User | AnonymousUser) -> "CatalogItemQuerySet":
+        """Items the user may see and order: active ones for everyone, for one of their roles
+        (Django groups) or for one of their teams. Administrators also see retired items and
+        every audience, so they can check what they configure."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if roles.has_role(user, roles.Role.ADMIN):
+            return self
+        by_role = self.model.roles.through.objects.filter(group__user=user).values("catalogitem_id")
+        by_team = self.model.teams.through.objects.filter(team__members=user).values("catalogitem_id")
+        return self.filter(is_active=True).filter(
+            Q(audience=Audience.EVERYONE)
+            | Q(audience=Audience.ROLES, pk__in=by_role)
+            | Q(audience=Audience.TEAMS, pk__in=by_team)
+        )
+
+    def orderable_by(self, user: User) -> "CatalogItemQuerySet":
+        """What `user` may order now (administrators may look at retired items, not order them)."""
+        return self.visible_to(user).filter(is_active=True)

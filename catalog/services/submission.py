@@ -1,0 +1,198 @@
+"""Ordering: a cart of lines becomes one request (REQ) with one requested item (RITM) per line,
+each with its frozen item version and validated values; approvals are asked, or fulfilment
+starts at once — all in one transaction."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from catalog import forms_engine
+from catalog.models import CatalogItem, ItemVersion, Request, RequestItem
+from catalog.services.approvals import ask_approval, stages_for
+from catalog.services.common import notify_people
+from catalog.services.fulfilment import ITEM_FIELDS, bump_popularity, move, release_item
+from catalog.services.versions import publish_item
+from catalog.standard_changes import UNAVAILABLE, standard_change_handler
+from catalog.workflow import ITEM_WORKFLOW, REQUEST_WORKFLOW
+from itsm.core import roles
+from itsm.core.choices import TaskKind, TimelineKind
+from itsm.core.services.activity import add_attachment
+from itsm.core.services.numbering import next_number
+from itsm.core.services.timeline import record_event
+from itsm.sla.services import attach_clocks
+
+MAX_LINES = 20
+
+
+@dataclass
+class OrderLine:
+    """One line of the cart: an item, how many, and the raw answers to its form."""
+
+    item: CatalogItem
+    values: Mapping[str, Any] = field(default_factory=dict)
+    quantity: int = 1
+    files: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _Checked:
+    line: OrderLine
+    version: ItemVersion
+    values: dict
+    uploads: dict
+    stages: list
+
+
+def may_order_for(actor: User, person: User) -> bool:
+    """Agents order for anyone; others for themselves and for the people they manage."""
+    if person.pk == actor.pk or roles.is_staff_member(actor):
+        return True
+    profile = getattr(person, "profile", None)
+    return profile is not None and profile.manager_id == actor.pk
+
+
+def validate_line(line: OrderLine, *, actor: User, requested_for: User, prefix: str = "") -> _Checked:
+    """Check one line against the item's current version; ValidationError keyed `prefix + field`."""
+    item = line.item
+    if not CatalogItem.objects.orderable_by(actor).filter(pk=item.pk).exists():
+        raise ValidationError({f"{prefix}item": "This item does not exist or cannot be ordered."})
+    version = item.current_version or publish_item(item, actor=None)
+    snapshot = version.snapshot
+    errors: dict[str, str] = {}
+    if requested_for.pk != actor.pk and not snapshot["allow_on_behalf"]:
+        errors[f"{prefix}requested_for"] = "This item can only be ordered for yourself."
+    if snapshot["standard_change"] and standard_change_handler() is None:
+        errors[f"{prefix}item"] = UNAVAILABLE
+    if not isinstance(line.quantity, int) or not 1 <= line.quantity <= snapshot["max_quantity"]:
+        errors[f"{prefix}quantity"] = (
+            f"Order between 1 and {snapshot['max_quantity']}."
+            if snapshot["allow_quantity"]
+            else "Order one at a time."
+        )
+    try:
+        values, uploads = forms_engine.validate_values(snapshot["variables"], line.values, line.files)
+    except ValidationError as error:
+        errors.update(
+            {f"{prefix}values.{name}": messages[0] for name, messages in error.message_dict.items()}
+        )
+        values, uploads = {}, {}
+    if errors:
+        raise ValidationError(errors)
+    stages = stages_for(
+        snapshot["approvals"], requester=requested_for, opened_by=actor, field=f"{prefix}item"
+    )
+    return _Checked(line, version, values, uploads, stages)
+
+
+def submit_request(
+    *, actor: User, lines: list[OrderLine], requested_for: User | None = None, notes: str = ""
+) -> Request:
+    """Order the cart for `requested_for` (default: the actor). Every line is checked first, so
+    a bad line leaves nothing behind; field errors are keyed `items.<n>.<field>` (the API's
+    shape; the portal strips the prefix for its one-item form)."""
+    requested_for = requested_for or actor
+    checked = _check_all(actor, lines, requested_for)
+    with transaction.atomic():
+        request = _create_request(actor, requested_for, checked, notes)
+        items = [_create_item(request, entry, index, actor) for index, entry in enumerate(checked, start=1)]
+        for item, entry in zip(items, checked, strict=True):
+            _start(item, entry, actor)
+    return request
+
+
+def _check_all(actor: User, lines: list[OrderLine], requested_for: User) -> list[_Checked]:
+    errors: dict[str, list[str]] = {}
+    if not lines:
+        raise ValidationError({"items": "Add at least one item."})
+    if len(lines) > MAX_LINES:
+        raise ValidationError({"items": f"At most {MAX_LINES} items per request."})
+    if not requested_for.is_active:
+        raise ValidationError({"requested_for": "This person's account is inactive."})
+    if not may_order_for(actor, requested_for):
+        raise ValidationError({"requested_for": "You can order only for yourself and the people you manage."})
+    checked = []
+    for index, line in enumerate(lines):
+        try:
+            checked.append(
+                validate_line(line, actor=actor, requested_for=requested_for, prefix=f"items.{index}.")
+            )
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return checked
+
+
+def _create_request(actor: User, requested_for: User, checked: list[_Checked], notes: str) -> Request:
+    names = [entry.version.snapshot["name"] for entry in checked]
+    title = names[0] if len(names) == 1 else f"{names[0]} and {len(names) - 1} more"
+    request = Request(
+        kind=TaskKind.REQUEST,
+        number=next_number(TaskKind.REQUEST),
+        title=title[:250],
+        description=notes.strip()[:5000],
+        requester=requested_for,
+        opened_by=actor,
+        state=REQUEST_WORKFLOW.initial,
+        state_category=REQUEST_WORKFLOW.category_of(REQUEST_WORKFLOW.initial),
+    )
+    request.save()
+    if requested_for.pk != actor.pk:
+        request.watchers.add(actor)
+    who = "" if requested_for.pk == actor.pk else f" for {requested_for.get_full_name() or requested_for}"
+    record_event(
+        request,
+        "request.submitted",
+        actor=actor,
+        kind=TimelineKind.SYSTEM,
+        body=f"Ordered{who}.",
+        is_public=True,
+    )
+    attach_clocks(request)
+    notify_people(request, f"We received your request {request.number}", title, key="submitted")
+    return request
+
+
+def _create_item(request: Request, entry: _Checked, index: int, actor: User) -> RequestItem:
+    snapshot = entry.version.snapshot
+    quantity = entry.line.quantity
+    item = RequestItem(
+        kind=TaskKind.REQUEST_ITEM,
+        number=next_number(TaskKind.REQUEST_ITEM),
+        title=(f"{quantity} × " if quantity > 1 else "") + snapshot["name"],
+        description=snapshot["short_description"],
+        requester=request.requester,
+        service_id=snapshot["service_id"],
+        assignment_group_id=snapshot["assignment_group_id"],
+        parent_request=request,
+        catalog_item=entry.line.item,
+        item_version=entry.version,
+        quantity=quantity,
+        values=entry.values,
+        state=ITEM_WORKFLOW.initial,
+        state_category=ITEM_WORKFLOW.category_of(ITEM_WORKFLOW.initial),
+    )
+    item.save()
+    due = timezone.now() + timedelta(seconds=snapshot["delivery_seconds"])
+    record_event(
+        item, "request_item.submitted", actor=actor, body=f"Expected by {due:%Y-%m-%d}.", is_public=True
+    )
+    for upload in entry.uploads.values():
+        add_attachment(item, upload, actor=actor)
+    attach_clocks(item)
+    bump_popularity(entry.line.item.pk)
+    return item
+
+
+def _start(item: RequestItem, entry: _Checked, actor: User) -> None:
+    if entry.stages:
+        move(item, ITEM_WORKFLOW, "request_approval", actor=actor, fields=ITEM_FIELDS)
+        ask_approval(item, entry.stages, actor=actor)
+    else:
+        release_item(item, actor=actor)
