@@ -290,6 +290,8 @@ SPECTACULAR_SETTINGS = {
         "CIStatusEnum": "itsm.cmdb.choices.CIStatus",
         "EnvironmentEnum": "itsm.cmdb.choices.Environment",
         "HoldReasonEnum": "incidents.choices.HoldReason",
+        "ResolutionCodeEnum": "incidents.choices.ResolutionCode",
+        "FixResolutionEnum": "problems.choices.FixResolution",
     },
 }
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
+from itsm.core import roles
 from itsm.core.choices import LinkKind, StateCategory, TaskKind
 from itsm.core.models import Task, TaskLink
 from itsm.core.querysets import TaskQuerySet
@@ -28,7 +29,17 @@ def linked_incidents_of(problem_id: int) -> models.QuerySet[Task]:
     )
 
 
-class ProblemQuerySet(TaskQuerySet):
+class StaffOnlyQuerySet(TaskQuerySet):
+    """Problems and their tasks are internal work: only agents and above see them, never requesters
+    (not even one who raised an incident linked to the problem)."""
+
+    def visible_to(self, user) -> "StaffOnlyQuerySet":
+        if not user.is_authenticated or not user.is_active or not roles.is_staff_member(user):
+            return self.none()
+        return self
+
+
+class ProblemQuerySet(StaffOnlyQuerySet):
     def known_errors(self) -> "ProblemQuerySet":
         """Problems whose root cause and workaround are documented and that are not retired."""
         return self.filter(known_error=True).exclude(
@@ -103,7 +114,7 @@ class ProblemTask(Task):
     )
     outcome = models.TextField(blank=True)
 
-    objects = TaskQuerySet.as_manager()
+    objects = StaffOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["opened_at", "task_ptr_id"]

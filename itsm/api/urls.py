@@ -7,6 +7,7 @@ from incidents.api.routes import register as register_incidents
 from itsm.cmdb.api.routes import register as register_cmdb
 from itsm.core.api.views import TaskViewSet, TeamViewSet, UserDirectoryViewSet
 from itsm.sla.api.routes import register as register_sla
+from problems.api.routes import register as register_problems
 
 router = DefaultRouter()
 router.register("tasks", TaskViewSet, basename="task")
@@ -15,6 +16,7 @@ router.register("users", UserDirectoryViewSet, basename="user")
 register_cmdb(router)
 register_sla(router)
 register_incidents(router)
+register_problems(router)
 
 app_name = "api"
 urlpatterns = [path("", include(router.urls))]

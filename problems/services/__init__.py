@@ -4,6 +4,7 @@ Other practices import only this module (tests/test_architecture.py).
 """
 
 from problems.services.candidates import accept_candidate, dismiss_candidate, propose_problems
+from problems.services.common import incident_by_number
 from problems.services.creation import create_problem, update_problem
 from problems.services.known_errors import (
     FeatureUnavailable,
@@ -37,6 +38,7 @@ __all__ = [
     "create_problem",
     "create_problem_task",
     "dismiss_candidate",
+    "incident_by_number",
     "knowledge_publishing_available",
     "link_incident_numbers",
     "link_incidents",
