@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
-from incidents.choices import HoldReason, ResolutionCode
+from incidents.choices import ContactType, HoldReason, ResolutionCode
 from incidents.models import Category
 from itsm.cmdb.choices import OperationalStatus
 from itsm.cmdb.models import ConfigurationItem, Service
@@ -311,6 +311,30 @@ class LinkForm(forms.Form):
         return target
 
 
+class ParentForm(VersionedForm):
+    """The parent incident by number; an empty number clears it."""
+
+    parent = forms.CharField(
+        label="Parent incident",
+        required=False,
+        max_length=20,
+        help_text="Its number, e.g. INC0001001. Leave it empty to clear the parent.",
+    )
+
+    def __init__(self, *args, visible=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.visible = visible
+
+    def clean_parent(self):
+        number = self.cleaned_data["parent"].strip().upper()
+        if not number:
+            return None
+        found = self.visible.filter(number=number).first() if self.visible is not None else None
+        if found is None:
+            raise ValidationError(f"There is no incident {number} that you can see.")
+        return found
+
+
 class ProposeMajorForm(VersionedForm):
     reason = forms.CharField(
         label="Why is this a major incident?",
@@ -489,3 +513,141 @@ class RatingForm(forms.Form):
         max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+# --- the service desk: logging an incident for a caller ------------------------------------
+
+#: How a call reached the desk; the portal and the API record their own contact types.
+DESK_CONTACT_TYPES = [
+    (value, label)
+    for value, label in ContactType.choices
+    if value not in (ContactType.PORTAL, ContactType.API)
+]
+
+
+def find_caller(typed: str) -> User | None:
+    """The active person a desk agent typed: a user name or an e-mail address, any case."""
+    typed = typed.strip()
+    if not typed:
+        return None
+    people = User.objects.filter(is_active=True).select_related("profile__organisation")
+    by_name = people.filter(username__iexact=typed).first()
+    if by_name is not None or "@" not in typed:
+        return by_name
+    matches = list(people.filter(email__iexact=typed)[:2])
+    return matches[0] if len(matches) == 1 else None
+
+
+class NewIncidentForm(forms.Form):
+    """An agent logs an incident for a caller on the phone, at the desk or from an e-mail.
+
+    Group and assignee are optional: left empty, the routing rules choose. The service does
+    the rest of the checking (subcategory of the category, assignee in the group).
+    """
+
+    caller = forms.CharField(
+        label="Caller",
+        max_length=254,
+        help_text="User name or e-mail address; start typing a name to pick from the list.",
+        error_messages={"required": "Who is calling? Pick the person from the list."},
+    )
+    contact_type = forms.ChoiceField(
+        label="Contact type", choices=DESK_CONTACT_TYPES, initial=ContactType.PHONE
+    )
+    title = forms.CharField(
+        label="Short description",
+        max_length=250,
+        error_messages={"required": "Say in a few words what is wrong."},
+    )
+    description = forms.CharField(
+        label="Details", required=False, max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    service = forms.CharField(label="Service", required=False, max_length=150)
+    configuration_item = forms.CharField(label="Configuration item", required=False, max_length=200)
+    category = forms.ChoiceField(label="Category", required=False)
+    subcategory = forms.ChoiceField(label="Subcategory", required=False)
+    impact = forms.TypedChoiceField(label="Impact", choices=Impact.choices, coerce=int, initial=Impact.MEDIUM)
+    urgency = forms.TypedChoiceField(
+        label="Urgency", choices=Urgency.choices, coerce=int, initial=Urgency.MEDIUM
+    )
+    assignment_group = forms.ChoiceField(label="Assignment group", required=False)
+    assignee = forms.ChoiceField(label="Assignee", required=False)
+    attachments = MultipleFileField(
+        label="Files",
+        required=False,
+        help_text=f"Screenshots, logs… up to {settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB each.",
+    )
+
+    def __init__(self, *args, lists: ChoiceLists, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.lists = lists
+        self.fields["category"].choices = lists.category_choices(sub=False)
+        self.fields["subcategory"].choices = lists.category_choices(sub=True)
+        self.fields["assignment_group"].choices = lists.team_choices("Route automatically")
+        self.fields["assignee"].choices = lists.person_choices("Nobody yet")
+
+    def clean_caller(self) -> User:
+        typed = self.cleaned_data["caller"]
+        found = find_caller(typed)
+        if found is None:
+            typed = typed.strip()
+            raise ValidationError(f"There is no active person called “{typed}”. Pick one from the list.")
+        return found
+
+    def clean_service(self) -> Service | None:
+        name = self.cleaned_data["service"].strip()
+        if not name:
+            return None
+        found = next((s for s in self.lists.services if s.name.casefold() == name.casefold()), None)
+        if found is None:
+            raise ValidationError(f"There is no service called “{name}”. Pick one from the list.")
+        return found
+
+    def clean_configuration_item(self) -> ConfigurationItem | None:
+        name = self.cleaned_data["configuration_item"].strip()
+        if not name:
+            return None
+        found = ConfigurationItem.objects.filter(name__iexact=name).first()
+        if found is None:
+            raise ValidationError(f"There is no configuration item called “{name}”.")
+        return found
+
+    def clean_category(self):
+        return self.lists.pick(self.lists.categories, self.cleaned_data["category"])
+
+    def clean_subcategory(self):
+        return self.lists.pick(self.lists.categories, self.cleaned_data["subcategory"])
+
+    def clean_assignment_group(self):
+        return self.lists.pick(self.lists.teams, self.cleaned_data["assignment_group"])
+
+    def clean_assignee(self):
+        return self.lists.pick(list(self.lists.people().values()), self.cleaned_data["assignee"])
+
+    def clean(self):
+        data = super().clean()
+        assignee, group = data.get("assignee"), data.get("assignment_group")
+        if assignee is not None and group is None:
+            # The assignee's first team (as in the list), so routing does not move the work away.
+            data["assignment_group"] = next(
+                (team for team, users in self.lists.members if any(u.pk == assignee.pk for u in users)), None
+            )
+        return data
+
+    def service_arguments(self) -> dict:
+        """The cleaned values as `create_incident` takes them."""
+        data = self.cleaned_data
+        names = (
+            "title",
+            "description",
+            "service",
+            "configuration_item",
+            "category",
+            "subcategory",
+            "impact",
+            "urgency",
+            "contact_type",
+            "assignment_group",
+            "assignee",
+        )
+        return {"requester": data["caller"], **{name: data[name] for name in names}}

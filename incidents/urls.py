@@ -3,7 +3,7 @@ portal: `Task.get_absolute_url()` reverses `incident:detail` for every incident.
 
 from django.urls import path
 
-from incidents.views import actions, editing, lookups, portal, record, workspace
+from incidents.views import actions, desk, editing, lookups, portal, record, workspace
 
 app_name = "incident"
 urlpatterns = [
@@ -11,7 +11,10 @@ urlpatterns = [
     path("", workspace.queue, name="workspace"),
     path("queues/<slug:slug>/", workspace.queue, name="queue"),
     path("bulk/", workspace.bulk, name="bulk"),
+    path("new/", desk.new_incident, name="new"),
     path("lookup/cis/", lookups.ci_options, name="ci-options"),
+    path("lookup/callers/", lookups.caller_options, name="caller-options"),
+    path("lookup/caller/", lookups.caller_card, name="caller-card"),
     # record page
     path("<int:pk>/", record.detail, name="detail"),
     path("<int:pk>/fields/<slug:field>/", editing.show_field, name="field"),
@@ -22,6 +25,8 @@ urlpatterns = [
     path("<int:pk>/attachments/", actions.attach, name="attach"),
     path("<int:pk>/watch/", actions.watch, name="watch"),
     path("<int:pk>/links/", actions.link, name="link"),
+    path("<int:pk>/links/<int:link_pk>/unlink/", actions.unlink, name="unlink"),
+    path("<int:pk>/parent/", actions.set_parent, name="set-parent"),
     path("<int:pk>/major/propose/", actions.propose_major, name="propose-major"),
     path("<int:pk>/major/decide/", actions.decide_major, name="decide-major"),
     path("<int:pk>/presence/", lookups.presence, name="presence"),

@@ -8,6 +8,7 @@ from incidents.models import Category, Incident
 from incidents.services.updates import EDITABLE_FIELDS
 from itsm.cmdb.models import ConfigurationItem, Service
 from itsm.core.api.serializers import UserSummarySerializer
+from itsm.core.choices import LinkKind
 from itsm.core.models import Team
 
 User = get_user_model()
@@ -160,3 +161,32 @@ class RatingSerializer(serializers.Serializer):
 class MajorDecisionSerializer(serializers.Serializer):
     accept = serializers.BooleanField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ParentSerializer(serializers.Serializer):
+    """The parent incident's id; null clears it."""
+
+    parent = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all(), allow_null=True)
+
+
+class LinkSerializer(serializers.Serializer):
+    """A link read from this incident's side: "caused by PRB0001001", or "PRB… is caused by this"."""
+
+    id = serializers.IntegerField(source="pk")
+    kind = serializers.CharField()
+    direction = serializers.SerializerMethodField()
+    other = serializers.SerializerMethodField()
+
+    def get_direction(self, link) -> str:
+        return "outgoing" if link.source_id == self.context["incident"].pk else "incoming"
+
+    def get_other(self, link) -> dict:
+        other = link.target if link.source_id == self.context["incident"].pk else link.source
+        return {"id": other.pk, "number": other.number, "kind": other.kind, "title": other.title}
+
+
+class LinkCreateSerializer(serializers.Serializer):
+    """Link this incident (the source) to another record, named by its number."""
+
+    kind = serializers.ChoiceField(choices=LinkKind.choices)
+    target = serializers.CharField(max_length=20, help_text="The other record's number, e.g. PRB0001001.")

@@ -1,5 +1,8 @@
 """`/api/v1/incidents/`: list, create, read, edit fields; transitions as POST actions."""
 
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -11,7 +14,12 @@ from incidents.filtersets import IncidentFilterSet
 from incidents.models import Incident
 from itsm.api.concurrency import etag_for, expected_version
 from itsm.api.viewsets import VisibleViewSetMixin
+from itsm.core import roles
 from itsm.core.api.serializers import TimelineEntrySerializer
+from itsm.core.exceptions import PermissionDenied
+from itsm.core.filtersets import MAX_ID
+from itsm.core.models import Task, TaskLink
+from itsm.core.services import activity
 
 
 class IncidentViewSet(
@@ -117,6 +125,55 @@ class IncidentViewSet(
         data = self._valid(s.RatingSerializer)
         rating = services.rate_resolution(self.get_object(), actor=request.user, **data)
         return Response({"score": rating.score, "comment": rating.comment}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ParentSerializer, responses=s.IncidentSerializer)
+    @action(detail=True, methods=["post"])
+    def parent(self, request, pk=None):
+        """Set or (with null) clear the parent incident; a child follows its parent's resolution."""
+        self._staff_object()  # before validating, so an id says nothing to requesters
+        return self._call(services.set_parent, parent=self._valid(s.ParentSerializer)["parent"])
+
+    @extend_schema(
+        methods=["GET"], request=None, responses=s.LinkSerializer(many=True), summary="Links of the incident"
+    )
+    @extend_schema(methods=["POST"], request=s.LinkCreateSerializer, responses={201: s.LinkSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def links(self, request, pk=None):
+        """Links to and from the incident (agents only); POST links it to another record."""
+        incident = self._staff_object()
+        if request.method == "GET":
+            rows = self._links_of(incident).order_by("created_at", "pk")
+            return Response(s.LinkSerializer(rows, many=True, context={"incident": incident}).data)
+        data = self._valid(s.LinkCreateSerializer)
+        number = data["target"].strip().upper()
+        target = Task.objects.visible_to(request.user).filter(number=number).first()
+        if target is None:
+            raise ValidationError({"target": f"There is no record {number} that you can see."})
+        link = activity.link_tasks(incident, target, data["kind"], actor=request.user)
+        payload = s.LinkSerializer(link, context={"incident": incident}).data
+        return Response(payload, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: OpenApiResponse(description="Link removed")})
+    @action(detail=True, methods=["delete"], url_path=r"links/(?P<link_pk>[0-9]+)")
+    def unlink(self, request, pk=None, link_pk=None):
+        """Remove one link to or from the incident (agents only); both timelines note it."""
+        incident = self._staff_object()
+        if not 0 < int(link_pk) <= MAX_ID:
+            return Response(status=status.HTTP_404_NOT_FOUND)
+        link = get_object_or_404(self._links_of(incident), pk=int(link_pk))
+        services.unlink_record(incident, link, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _staff_object(self) -> Incident:
+        incident = self.get_object()
+        if not roles.is_staff_member(self.request.user):
+            raise PermissionDenied("Only agents can see and change an incident's links and parent.")
+        return incident
+
+    @staticmethod
+    def _links_of(incident: Incident):
+        rows = TaskLink.objects.filter(Q(source=incident.pk) | Q(target=incident.pk))
+        return rows.select_related("source", "target")
 
     def _valid(self, serializer_class) -> dict:
         serializer = serializer_class(data=self.request.data)

@@ -5,6 +5,7 @@ from incidents.services.assignment import assign_incident
 from incidents.services.conversation import add_reply, rate_resolution
 from incidents.services.creation import create_incident
 from incidents.services.major import decide_major, propose_major
+from incidents.services.relations import set_parent, unlink_record
 from incidents.services.transitions import (
     cancel_incident,
     close_incident,
@@ -28,6 +29,8 @@ __all__ = [
     "rate_resolution",
     "reopen_incident",
     "resolve_incident",
+    "set_parent",
     "start_incident",
+    "unlink_record",
     "update_incident",
 ]

@@ -10,7 +10,9 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from incidents import services
@@ -19,6 +21,7 @@ from incidents.forms import (
     AttachmentForm,
     DecideMajorForm,
     LinkForm,
+    ParentForm,
     ProposeMajorForm,
     ReplyForm,
     VersionedForm,
@@ -32,8 +35,9 @@ from incidents.views.common import (
     stale_summary,
     visible_incident,
 )
-from incidents.views.record import render_record
-from itsm.core.models import Task
+from incidents.views.record import links_context, render_record
+from itsm.core.filtersets import MAX_ID
+from itsm.core.models import Task, TaskLink
 from itsm.core.services import activity
 
 
@@ -219,6 +223,54 @@ def link(request: HttpRequest, pk: int) -> HttpResponse:
     if not outcome.ok:
         return _refused(request, pk, "link", form, outcome)
     return _done(request, incident, f"Linked to {target.number}.", "#links")
+
+
+@require_POST
+@staff_required
+def unlink(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
+    """Remove one link of the record; htmx gets the refreshed panel and timeline in place."""
+    incident = visible_incident(request, pk)
+    if not 0 < link_pk <= MAX_ID:
+        raise Http404
+    links = TaskLink.objects.select_related("source", "target").filter(
+        Q(source=incident.pk) | Q(target=incident.pk)
+    )
+    link = get_object_or_404(links, pk=link_pk)
+    other = link.target if link.source_id == incident.pk else link.source
+    services.unlink_record(incident, link, actor=request.user)
+    message = f"The link to {other.number} was removed."
+    if not request.htmx:
+        return _done(request, incident, message, "#links")
+    context = {
+        **links_context(incident, {}),
+        "incident": incident,
+        "unlinked": message,
+        "timeline": list(incident.timeline.select_related("actor")),
+    }
+    return render(request, "incidents/_links_saved.html", context)
+
+
+@require_POST
+@staff_required
+def set_parent(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set, change or (with an empty number) clear the parent incident."""
+    incident = visible_incident(request, pk)
+    form = ParentForm(request.POST, visible=Incident.objects.visible_to(request.user))
+    if not form.is_valid():
+        return _invalid(request, incident, "parent", form)
+    parent = form.cleaned_data["parent"]
+    outcome = call_service(
+        form,
+        services.set_parent,
+        incident,
+        parent,
+        actor=request.user,
+        expected_version=form.cleaned_data["expected_version"],
+    )
+    if not outcome.ok:
+        return _refused(request, pk, "parent", form, outcome)
+    message = f"Now a child of {parent.number}." if parent else "The parent incident was cleared."
+    return _done(request, incident, message, "#links")
 
 
 @require_POST

@@ -39,7 +39,7 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 def record_queryset(request: HttpRequest):
     """Incidents this user may see, with what the record page and the portal show of each."""
     return Incident.objects.visible_to(request.user).select_related(
-        "requester",
+        "requester__profile",
         "assignee",
         "assignment_group",
         "service",

@@ -18,6 +18,7 @@ from incidents.forms import (
     AttachmentForm,
     DecideMajorForm,
     LinkForm,
+    ParentForm,
     ProposeMajorForm,
     ReplyForm,
     VersionedForm,
@@ -77,8 +78,8 @@ def record_context(request: HttpRequest, incident: Incident, bound: dict) -> dic
     user = request.user
     version = {"expected_version": incident.version}
     watchers = list(incident.watchers.order_by("first_name", "last_name", "username"))
-    children = list(incident.children.select_related("assignee").order_by("opened_at")[: CHILDREN_SHOWN + 1])
     return {
+        **links_context(incident, bound),
         "incident": incident,
         "moves": _moves(incident, bound, version),
         "open_move": next((key[5:] for key in bound if key.startswith("move:")), ""),
@@ -86,18 +87,27 @@ def record_context(request: HttpRequest, incident: Incident, bound: dict) -> dic
         "attachments": list(incident.attachments.select_related("uploaded_by")),
         "watchers": watchers,
         "watching": any(watcher.pk == user.pk for watcher in watchers),
-        "links": _links(incident),
-        "children": children[:CHILDREN_SHOWN],
-        "more_children": len(children) > CHILDREN_SHOWN,
         "ratings": list(incident.ratings.select_related("rated_by").order_by("-created_at")),
         "reply_form": bound.get("reply") or ReplyForm(),
         "attach_form": bound.get("attach") or AttachmentForm(),
-        "link_form": bound.get("link") or LinkForm(),
         "assign_me_form": bound.get("assign-me") or VersionedForm(initial=version),
         "major": _major_context(user, incident, bound, version),
         "presence_interval": INTERVAL,
         "sla_clocks": clock_views(incident.pk),
         "is_assignee": incident.assignee_id == user.pk,
+    }
+
+
+def links_context(incident: Incident, bound: dict) -> dict:
+    """The related-records panel: parent form, child incidents, links with their unlink controls."""
+    children = list(incident.children.select_related("assignee").order_by("opened_at")[: CHILDREN_SHOWN + 1])
+    parent_initial = {"expected_version": incident.version, "parent": getattr(incident.parent, "number", "")}
+    return {
+        "links": _links(incident),
+        "children": children[:CHILDREN_SHOWN],
+        "more_children": len(children) > CHILDREN_SHOWN,
+        "link_form": bound.get("link") or LinkForm(),
+        "parent_form": bound.get("parent") or ParentForm(initial=parent_initial),
     }
 
 
@@ -125,6 +135,7 @@ def _links(incident: Incident) -> list[dict]:
         outgoing = link.source_id == incident.pk
         links.append(
             {
+                "pk": link.pk,
                 "label": link.get_kind_display() if outgoing else f"{link.get_kind_display()} this",
                 "other": link.target if outgoing else link.source,
             }
