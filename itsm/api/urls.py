@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from incidents.api.routes import register as register_incidents
+from itsm.approvals.api.routes import register as register_approvals
 from itsm.cmdb.api.routes import register as register_cmdb
 from itsm.core.api.views import TaskViewSet, TeamViewSet, UserDirectoryViewSet
 from itsm.sla.api.routes import register as register_sla
@@ -15,6 +16,7 @@ router.register("teams", TeamViewSet, basename="team")
 router.register("users", UserDirectoryViewSet, basename="user")
 register_cmdb(router)
 register_sla(router)
+register_approvals(router)
 register_incidents(router)
 register_problems(router)
 
