@@ -18,6 +18,7 @@ urlpatterns = [
     path("dashboards/", include("itsm.dashboards.urls")),
     path("cmdb/", include("itsm.cmdb.urls")),
     path("incidents/", include("incidents.urls")),
+    path("catalog/", include("catalog.urls")),
     path("api/v1/", include("itsm.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
