@@ -1,22 +1,35 @@
 """Routing rules and assignment within a group."""
 
+import copy
+
 from django.db.models import Count, F, Max, Q
 
 from incidents.choices import AssignmentMethod
 from incidents.models import Incident, RoutingRule
+from itsm.core import configcache
 from itsm.core.choices import StateCategory
+
+#: The process's copy of the active rules (see `itsm.core.configcache`); forgotten when a rule changes.
+RULES_CACHE = "incidents.routing-rules"
 
 
 def route(incident: Incident) -> RoutingRule | None:
     """Apply the first matching active rule to an unsaved incident; returns the rule used."""
-    for rule in RoutingRule.objects.filter(is_active=True).select_related("assignment_group"):
+    for rule in active_rules():
         if rule.matches(incident):
-            incident.assignment_group = rule.assignment_group
+            # A copy: the cached rule's team instance is shared by every request of the process.
+            incident.assignment_group = copy.copy(rule.assignment_group)
             if rule.priority:
                 incident.priority = rule.priority
             incident.assignee = pick_assignee(rule.assignment_group, rule.assignment_method)
             return rule
     return None
+
+
+def active_rules() -> list[RoutingRule]:
+    """The active rules in their order, with their teams: the process's copy."""
+    rules = RoutingRule.objects.filter(is_active=True).select_related("assignment_group")
+    return configcache.cached(RULES_CACHE, lambda: list(rules))
 
 
 def pick_assignee(team, method: str):

@@ -43,7 +43,11 @@ def _test_settings(settings, tmp_path):
 def _clear_cache():
     from django.core.cache import cache
 
+    from itsm.core import configcache
+
     cache.clear()
+    # A copy loaded inside an earlier test's rolled-back transaction must not outlive it.
+    configcache.forget()
 
 
 @pytest.fixture

@@ -27,8 +27,13 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         parts = key.split("_", 2)
         if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
             raise exceptions.AuthenticationFailed("Invalid token.")
-        token = ApiToken.objects.usable().select_related("user").filter(lookup=parts[1]).first()
-        if token is None or not hmac.compare_digest(token.key_hash, ApiToken.hash_key(key)):
+        # One lookup by the unique `lookup`; usability is checked on the row (cheaper than a filter).
+        token = ApiToken.objects.select_related("user").filter(lookup=parts[1]).first()
+        if (
+            token is None
+            or not hmac.compare_digest(token.key_hash, ApiToken.hash_key(key))
+            or not token.is_usable(timezone.now())
+        ):
             raise exceptions.AuthenticationFailed("Invalid, expired or revoked token.")
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("The token's user is inactive.")

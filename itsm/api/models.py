@@ -42,6 +42,10 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.user})"
 
+    def is_usable(self, now) -> bool:
+        """Not revoked and not expired at `now` (the same test as `ApiToken.objects.usable()`)."""
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()

@@ -61,4 +61,5 @@ def forget_on_change(name: str, *models: type[Model]) -> None:
         post_save.connect(receiver, sender=model, weak=False, dispatch_uid=f"{uid}:save")
         post_delete.connect(receiver, sender=model, weak=False, dispatch_uid=f"{uid}:delete")
         for field in model._meta.many_to_many:
-            m2m_changed.connect(receiver, sender=field.remote_field.through, weak=False, dispatch_uid=f"{uid}:m2m")
+            through = field.remote_field.through
+            m2m_changed.connect(receiver, sender=through, weak=False, dispatch_uid=f"{uid}:m2m:{field.name}")

@@ -58,6 +58,9 @@ def main() -> None:
         print(json.dumps(_page_figures(options.runs, options.warmup)))
         return
     _machine()
+    if options.api_only:
+        _api_create(options)
+        return
     if options.proposed_indexes:
         _build_indexes()
     try:
@@ -85,6 +88,7 @@ def _options() -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=8, help="Concurrent clients in the second run.")
     parser.add_argument("--creates-each", type=int, default=100, help="Incidents per concurrent client.")
     parser.add_argument("--skip-api", action="store_true", help="Leave out the API create runs.")
+    parser.add_argument("--api-only", action="store_true", help="Only the API create runs (no pages).")
     parser.add_argument(
         "--small-url",
         default="",
@@ -328,10 +332,13 @@ def _temporary_sla() -> dict:
     from datetime import timedelta
 
     from itsm.sla.choices import Target
-    from itsm.sla.models import SLADefinition
+    from itsm.sla.models import Calendar, SLADefinition
     from itsm.sla.services import create_calendar
     from itsm.sla.services.calendars import full_day_windows
 
+    # Leftovers of a run that was stopped before it could clean up.
+    SLADefinition.objects.filter(name__startswith="Incident benchmark").delete()
+    Calendar.objects.filter(name="Incident benchmark 24x7").delete()
     calendar = create_calendar(name="Incident benchmark 24x7", time_zone="UTC", windows=full_day_windows())
     definitions = [
         SLADefinition.objects.create(

@@ -24,6 +24,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from itsm.core import configcache
 from itsm.core.choices import StateCategory
 from itsm.core.models import Task
 from itsm.sla import timing
@@ -51,8 +52,11 @@ def clock_snapshot(task: Task) -> dict[str, Any]:
 
 
 def attach_clocks(task: Task, *, now: datetime | None = None) -> list[SLAClock]:
-    """Start the clocks a new task is owed. Call in the transaction that created the task."""
-    return _ClockSync(task, _now(now)).run().open_clocks
+    """Start the clocks a new task is owed. Call in the transaction that created the task.
+
+    A task created in this transaction has no clocks yet, so none are read or locked.
+    """
+    return _ClockSync(task, _now(now), new_task=True).run().open_clocks
 
 
 def sync_clocks(
@@ -93,9 +97,10 @@ def watched_fields_changed(task: Task, before: Mapping[str, Any]) -> bool:
 class _ClockSync:
     """One reconciliation of one task's clocks; collects the writes and does them at the end."""
 
-    def __init__(self, task: Task, now: datetime) -> None:
+    def __init__(self, task: Task, now: datetime, *, new_task: bool = False) -> None:
         self.task = task
         self.now = now
+        self.new_task = new_task
         self.dirty: dict[int, SLAClock] = {}
         self.created: list[SLAClock] = []
         self.pending_events: list[tuple[SLAClock, str, dict]] = []
@@ -108,8 +113,8 @@ class _ClockSync:
 
     def run(self) -> "_ClockSync":
         with transaction.atomic(savepoint=False):
-            definitions = list(SLADefinition.objects.active().for_matching())
-            self.clocks = self._lock_clocks(definitions)
+            definitions = active_definitions()
+            self.clocks = [] if self.new_task else self._lock_clocks(definitions)
             if self.task.state_category == StateCategory.CANCELLED:
                 for clock in self.clocks:
                     if clock.is_open:
@@ -280,6 +285,18 @@ CLOCK_STATE_FIELDS = [
     "stopped_at",
     "next_event_at",
 ]
+
+
+def active_definitions() -> list[SLADefinition]:
+    """The active definitions with their calendars, in precedence order: the process's copy.
+
+    Every create and most task changes match against them; `SlaConfig.ready` makes a change
+    to a definition or a calendar forget the copy (see `itsm.core.configcache`).
+    """
+    return configcache.cached(DEFINITIONS_CACHE, lambda: list(SLADefinition.objects.active().for_matching()))
+
+
+DEFINITIONS_CACHE = "sla.active-definitions"
 
 
 def _attach_definitions(clocks: list[SLAClock], known: dict[int, SLADefinition]) -> None:
