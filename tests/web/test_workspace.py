@@ -1,11 +1,15 @@
 """The agent workspace: personal lists, the filtered list, htmx partials, query budget."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from itsm.core.choices import Priority, StateCategory, TaskKind
+from itsm.core.models import Task
+from itsm.core.views import workspace
 from tests.factories import TaskFactory, TeamFactory
 
 URL = reverse("core:workspace")
@@ -116,6 +120,8 @@ def test_htmx_history_restore_gets_the_whole_page(client_for, agent):
         {"updated_after": "yesterday-ish"},
         {"page": "-3"},
         {"page": "abc"},
+        {"after": "not-a-cursor"},
+        {"before": "%%%"},
         {"unknown_filter": "x"},
     ],
 )
@@ -136,19 +142,57 @@ def test_an_invalid_filter_is_explained(client_for, agent):
     assert "Select a valid choice" in html
 
 
-def test_pagination_keeps_the_filters(client_for, agent, requester):
-    # given
-    TaskFactory.create_batch(51, priority=Priority.HIGH, requester=requester)
+def cursor_link(html: str, rel: str) -> str | None:
+    """The query string of the results' next or previous link (None when there is none)."""
+    found = re.search(rf'rel="{rel}" href="\?([^"#]*)', html)
+    return found.group(1).replace("&amp;", "&") if found else None
 
-    # when
-    html = client_for(agent).get(URL, {"priority": "2"}).content.decode()
+
+def titles(html: str) -> list[str]:
+    return re.findall(r'<a [^>]*href="/[^"]*">(Row \d+)</a>', section(html, "all-heading"))
+
+
+def test_pages_walk_every_record_once_and_keep_the_filters(client_for, agent, requester):
+    # given: 120 matching records, 60 of them opened at the same instant (ties on the sort key)
+    made = [TaskFactory(title=f"Row {n}", priority=Priority.HIGH, requester=requester) for n in range(120)]
+    TaskFactory(title="Row 999", priority=Priority.LOW, requester=requester)
+    Task.objects.filter(pk__in=[task.pk for task in made[:60]]).update(opened_at=made[0].opened_at)
+    client = client_for(agent)
+
+    # when: next, next, then back
+    first = client.get(URL, {"priority": "2"}).content.decode()
+    second = client.get(f"{URL}?{cursor_link(first, 'next')}").content.decode()
+    third = client.get(f"{URL}?{cursor_link(second, 'next')}").content.decode()
+    back = client.get(f"{URL}?{cursor_link(third, 'prev')}").content.decode()
 
     # then
-    assert "page 1 of 2" in html
-    assert "?priority=2&amp;page=2" in html
+    seen = titles(first) + titles(second) + titles(third)
+    assert len(seen) == 120 and set(seen) == {task.title for task in made}
+    assert "priority=2" in cursor_link(first, "next") and cursor_link(first, "prev") is None
+    assert cursor_link(third, "next") is None
+    assert titles(back) == titles(second)
+    assert "120 records" in first and "page 1 of" not in first
 
 
-#: Session, user, profile, roles, the two personal lists, team choices, count and page of the list (9).
+def test_the_total_is_capped(client_for, agent, requester, monkeypatch):
+    monkeypatch.setattr(workspace, "COUNT_CAP", 5)
+    TaskFactory.create_batch(7, requester=requester)
+    html = client_for(agent).get(URL).content.decode()
+    assert "More than 5 records" in html
+
+
+@pytest.mark.parametrize(
+    "cursor", ["abc", "W10", "WyJ4IiwxXQ", "WyIyMDI2LTAxLTAxVDAwOjAwOjAwKzAwOjAwIiwtMV0", "x" * 300]
+)
+def test_a_damaged_cursor_is_explained_not_a_500(client_for, agent, requester, cursor):
+    TaskFactory(requester=requester)
+    for name in ("after", "before"):
+        html = client_for(agent).get(URL, {name: cursor}).content.decode()
+        assert "This page link is out of date or damaged" in html
+
+
+#: Session, user, profile, roles, the two personal lists, team choices, the page of the list and its
+#: capped count (9), and one for the navigation.
 QUERY_BUDGET = 10
 
 
@@ -159,9 +203,9 @@ def make_work(agent, team, count):
         TaskFactory(assignment_group=team)
 
 
-def queries_for_workspace(client) -> int:
+def queries_for_workspace(client, params: dict | None = None) -> int:
     with CaptureQueriesContext(connection) as captured:
-        response = client.get(URL)
+        response = client.get(URL, params or {})
     assert response.status_code == 200
     return len(captured)
 
@@ -181,14 +225,21 @@ def test_workspace_stays_within_its_query_budget(
 
 
 def test_workspace_query_count_does_not_grow_with_rows(client_for, agent, team):
-    # given
+    # given: one warm-up request (per-session caches), then one record of each list
     client = client_for(agent)
     make_work(agent, team, 1)
+    queries_for_workspace(client)
     with_one = queries_for_workspace(client)
-    make_work(agent, team, 29)
 
-    # when
-    with_thirty = queries_for_workspace(client)
+    # when: 150 more of each, read on the first page and on a deep page
+    make_work(agent, team, 150)
+    with_many = queries_for_workspace(client)
+    html = client.get(URL).content.decode()
+    deep = client.get(f"{URL}?{cursor_link(html, 'next')}").content.decode()
+    deeper_query = cursor_link(deep, "next")
+    with_many_deep = queries_for_workspace(
+        client, dict(pair.split("=", 1) for pair in deeper_query.split("&"))
+    )
 
     # then
-    assert with_thirty == with_one
+    assert with_one == with_many == with_many_deep <= QUERY_BUDGET

@@ -4,25 +4,35 @@ Each view resolves the record through `visible_to`, so a user who may not see a 
 same 404 as for a record that does not exist; writes go through `itsm.core.services`.
 """
 
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
+from django.db.models import F, Q, QuerySet
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_vary_headers
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
 from itsm.core import roles
 from itsm.core.exceptions import DomainError
-from itsm.core.filtersets import TaskFilterSet
+from itsm.core.filtersets import MAX_ID, TaskFilterSet
 from itsm.core.models import Task
 from itsm.core.services import activity
 
 #: Rows per page in the filtered list; the two personal lists show the most urgent this many.
 PAGE_SIZE = 50
 MY_LIST_SIZE = 25
+#: The filtered list counts its matches only this far, then says "more than".
+COUNT_CAP = 1000
 #: The filters shown as toggle chips rather than drop-downs.
 CHIP_FILTERS = ("state_category", "priority", "kind")
 
@@ -74,18 +84,104 @@ def _filterset(request: HttpRequest) -> TaskFilterSet:
     return filterset
 
 
-def _filtered_page(request: HttpRequest, filterset: TaskFilterSet) -> Page:
-    """One page of the filtered list; an invalid filter shows its error and no rows, never a 500."""
+def _filtered_page(request: HttpRequest, filterset: TaskFilterSet) -> "KeysetPage":
+    """One page of the filtered list; an invalid filter or cursor shows its error and no rows, never a 500."""
     if not filterset.is_valid():
-        return Paginator(filterset.queryset.none(), PAGE_SIZE).get_page(1)
+        return KeysetPage.empty()
     try:
-        page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-        page.object_list = list(page.object_list)
+        return keyset_page(filterset.qs, after=request.GET.get("after"), before=request.GET.get("before"))
+    except InvalidCursor:
+        filterset.form.add_error(None, "This page link is out of date or damaged. Start again from page one.")
     except OverflowError:
         # SQLite cannot compare with integers wider than 64 bits (an id typed into the URL).
         filterset.form.add_error(None, "A number in the filters is too large to match any record.")
-        return Paginator(filterset.queryset.none(), PAGE_SIZE).get_page(1)
-    return page
+    return KeysetPage.empty()
+
+
+# --- keyset pages ---------------------------------------------------------------------------
+#
+# The list is newest first, on (opened_at, id): an index (`task_opened_idx`) serves both the
+# order and the "rows after this one" condition, so page 2,000 costs what page 1 costs. There
+# is no OFFSET and no COUNT over every match: pages go next/previous with an opaque cursor,
+# and the total is counted only up to COUNT_CAP.
+
+
+class InvalidCursor(ValueError):
+    """A page link whose cursor was damaged or forged."""
+
+
+@dataclass
+class KeysetPage:
+    """A page of rows, cursors to its neighbours (None at either end), and the capped total."""
+
+    rows: list
+    next_cursor: str | None
+    previous_cursor: str | None
+    count: int = 0
+    more: bool = False
+
+    @classmethod
+    def empty(cls) -> "KeysetPage":
+        return cls([], None, None)
+
+    @property
+    def has_other_pages(self) -> bool:
+        return bool(self.next_cursor or self.previous_cursor)
+
+
+def _ordering(*, newest_first: bool) -> list:
+    return [F("opened_at").desc(), F("id").desc()] if newest_first else [F("opened_at").asc(), F("id").asc()]
+
+
+def _beyond(key: tuple[datetime, int], *, older: bool) -> Q:
+    lookup = TupleLessThan if older else TupleGreaterThan
+    return Q(lookup(Tuple(F("opened_at"), F("id")), key))
+
+
+def encode_cursor(task: Task) -> str:
+    raw = json.dumps([task.opened_at.isoformat(), task.pk], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(token: str) -> tuple[datetime, int]:
+    """(opened_at, id) from a token made by `encode_cursor`; InvalidCursor for anything else."""
+    if len(token) > 200:
+        raise InvalidCursor("too long")
+    try:
+        opened, pk = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        when = parse_datetime(opened)
+    except (binascii.Error, UnicodeDecodeError, ValueError, TypeError) as error:
+        raise InvalidCursor("unreadable") from error
+    if when is None or when.tzinfo is None or isinstance(pk, bool) or not isinstance(pk, int):
+        raise InvalidCursor("not a page position")
+    if not 0 < pk <= MAX_ID:
+        raise InvalidCursor("id out of range")
+    return when, pk
+
+
+def keyset_page(
+    tasks: QuerySet, *, after: str | None = None, before: str | None = None, size: int = PAGE_SIZE
+) -> KeysetPage:
+    """The page after `after`, or before `before`, or the first: one query for the rows (one
+    more than the page, to know whether another page follows) and one capped count."""
+    if before:
+        window = tasks.filter(_beyond(decode_cursor(before), older=False))
+        rows = list(window.order_by(*_ordering(newest_first=False))[: size + 1])
+        has_previous, has_next, rows = len(rows) > size, True, rows[:size][::-1]
+    else:
+        window = tasks.filter(_beyond(decode_cursor(after), older=True)) if after else tasks
+        rows = list(window.order_by(*_ordering(newest_first=True))[: size + 1])
+        has_previous, has_next, rows = bool(after), len(rows) > size, rows[:size]
+    if not rows:
+        return KeysetPage.empty()
+    counted = tasks.order_by().values("pk")[: COUNT_CAP + 1].count()
+    return KeysetPage(
+        rows,
+        encode_cursor(rows[-1]) if has_next else None,
+        encode_cursor(rows[0]) if has_previous else None,
+        count=min(counted, COUNT_CAP),
+        more=counted > COUNT_CAP,
+    )
 
 
 @login_required
