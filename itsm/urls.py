@@ -18,6 +18,7 @@ urlpatterns = [
     path("dashboards/", include("itsm.dashboards.urls")),
     path("cmdb/", include("itsm.cmdb.urls")),
     path("incidents/", include("incidents.urls")),
+    path("problems/", include("problems.urls")),
     path("catalog/", include("catalog.urls")),
     path("api/v1/", include("itsm.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -172,3 +172,13 @@ def has_problem() -> Exists:
     return Exists(
         TaskLink.objects.filter(source_id=OuterRef("pk"), kind=INCIDENT_LINK, target__kind=TaskKind.PROBLEM)
     )
+
+
+def linked_problem_of(incident_id: int) -> Task | None:
+    """The problem an incident is linked to, if any (an incident has at most one)."""
+    link = (
+        TaskLink.objects.filter(source_id=incident_id, kind=INCIDENT_LINK, target__kind=TaskKind.PROBLEM)
+        .select_related("target")
+        .first()
+    )
+    return link.target if link else None

@@ -4,7 +4,7 @@ Other practices import only this module (tests/test_architecture.py).
 """
 
 from problems.services.candidates import accept_candidate, dismiss_candidate, propose_problems
-from problems.services.common import incident_by_number
+from problems.services.common import incident_by_number, parse_numbers
 from problems.services.creation import create_problem, update_problem
 from problems.services.known_errors import (
     FeatureUnavailable,
@@ -43,6 +43,7 @@ __all__ = [
     "link_incident_numbers",
     "link_incidents",
     "move_problem_task",
+    "parse_numbers",
     "propose_problems",
     "publish_known_error_article",
     "publish_workaround",

@@ -12,11 +12,45 @@ from problems.models import Candidate
 from problems.tasks import propose_problems_task
 from tests.factories import ServiceFactory
 
-NOISE_WORDS = (
-    "monitor keyboard mouse docking screen badge locker parking canteen calendar invoice travel "
-    "expense holiday printer toner scanner headset chair desk webcam projector visitor wifi guest "
-    "license adobe excel macro tablet phone voicemail shipment courier contract archive backup"
-).split()
+NOISE_WORDS = [
+    "monitor",
+    "keyboard",
+    "mouse",
+    "docking",
+    "screen",
+    "badge",
+    "locker",
+    "parking",
+    "canteen",
+    "calendar",
+    "invoice",
+    "travel",
+    "expense",
+    "holiday",
+    "printer",
+    "toner",
+    "scanner",
+    "headset",
+    "chair",
+    "desk",
+    "webcam",
+    "projector",
+    "visitor",
+    "wifi",
+    "guest",
+    "license",
+    "adobe",
+    "excel",
+    "macro",
+    "tablet",
+    "phone",
+    "voicemail",
+    "shipment",
+    "courier",
+    "contract",
+    "archive",
+    "backup",
+]
 
 
 def noise_text(rng: random.Random) -> str:
