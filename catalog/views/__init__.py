@@ -1,0 +1,1 @@
+"""Catalog pages: the portal (browse, order, follow requests) and the workspace (fulfilment tasks)."""
