@@ -1,22 +1,12 @@
 """Whether someone approves at all: the navigation links "My approvals" only for them.
 
-Every page's navigation asks, so the answer is cached per user: "yes" for a day (people
-who approve keep approving; the services set it when they ask someone) and "no" for a
-minute. One EXISTS query on a miss, none on a hit.
+Every page's navigation asks, so this is one EXISTS query on the approver's foreign-key
+index — the same one query on every page. (A per-user cache would save it on most pages,
+but then the first page a person opens would cost one query more than the next, and the
+answer would go stale across processes that do not share a cache.)
 """
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.core.cache import cache
-
-YES_SECONDS, NO_SECONDS = 24 * 3600, 60
-
-
-def cache_key(user_id: int) -> str:
-    return f"approvals:has:{user_id}"
-
-
-def remember_approver(user_id: int) -> None:
-    cache.set(cache_key(user_id), True, YES_SECONDS)
 
 
 def has_approvals(user: User | AnonymousUser) -> bool:
@@ -24,8 +14,4 @@ def has_approvals(user: User | AnonymousUser) -> bool:
         return False
     from itsm.approvals.models import Approval
 
-    known = cache.get(cache_key(user.pk))
-    if known is None:
-        known = Approval.objects.filter(approver_id=user.pk).exists()
-        cache.set(cache_key(user.pk), known, YES_SECONDS if known else NO_SECONDS)
-    return known
+    return Approval.objects.filter(approver_id=user.pk).exists()

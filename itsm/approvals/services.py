@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from itsm.approvals import nav, notify, registry, rules
+from itsm.approvals import notify, registry, rules
 from itsm.approvals.choices import Decision, PlanOutcome, StageRule, StageState
 from itsm.approvals.models import Approval, ApprovalPlan, ApprovalStage
 from itsm.approvals.tokens import new_nonce
@@ -206,7 +206,6 @@ def _create_approval(stage: ApprovalStage, subject: Task, approver: User, *, act
     )
     record_event(approval, "approval.requested", actor=actor, is_public=True)
     attach_clocks(approval)
-    transaction.on_commit(lambda: nav.remember_approver(approver.pk))
     return approval
 
 

@@ -1,4 +1,4 @@
-"""Approval badges, and `{% has_approvals as show %}`: whether to link "My approvals" (cached, nav.py)."""
+"""Approval badges, and `{% has_approvals as show %}`: whether to link "My approvals" (see nav.py)."""
 
 from django import template
 
