@@ -12,6 +12,12 @@ class CategoryQuerySet(models.QuerySet):
     def active(self) -> "CategoryQuerySet":
         return self.filter(is_active=True)
 
+    def visible_to(self, user: User | AnonymousUser) -> "CategoryQuerySet":
+        """Active categories for anyone signed in (what they hold is filtered per item)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.active()
+
 
 class CatalogItemQuerySet(models.QuerySet):
     def visible_to(self, user: User | AnonymousUser) -> "CatalogItemQuerySet":

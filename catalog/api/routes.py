@@ -1,0 +1,19 @@
+"""Registers the catalog endpoints on the platform router."""
+
+from rest_framework.routers import DefaultRouter
+
+from catalog.api.views import (
+    CatalogItemViewSet,
+    CategoryViewSet,
+    FulfilmentTaskViewSet,
+    RequestItemViewSet,
+    RequestViewSet,
+)
+
+
+def register(router: DefaultRouter) -> None:
+    router.register("catalog/categories", CategoryViewSet, basename="catalog-category")
+    router.register("catalog/items", CatalogItemViewSet, basename="catalog-item")
+    router.register("requests", RequestViewSet, basename="request")
+    router.register("request-items", RequestItemViewSet, basename="request-item")
+    router.register("fulfilment-tasks", FulfilmentTaskViewSet, basename="fulfilment-task")
