@@ -3,6 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from catalog.api.routes import register as register_catalog
 from incidents.api.routes import register as register_incidents
 from itsm.approvals.api.routes import register as register_approvals
 from itsm.cmdb.api.routes import register as register_cmdb
@@ -19,6 +20,7 @@ register_sla(router)
 register_approvals(router)
 register_incidents(router)
 register_problems(router)
+register_catalog(router)
 
 app_name = "api"
 urlpatterns = [path("", include(router.urls))]
