@@ -12,6 +12,8 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.db.models import Value
+from django.db.models.functions import Concat
 
 from incidents.choices import ContactType, HoldReason, ResolutionCode
 from incidents.models import Category
@@ -365,9 +367,15 @@ class BulkForm(forms.Form):
         ("resolve", "Resolve"),
         ("cancel", "Cancel"),
         ("note", "Add a work note"),
+        ("link_problem", "Link to a problem"),
     ]
     #: The inputs each action needs, checked before any row is touched.
-    NEEDS = {"hold": ("hold_reason",), "resolve": ("resolution_code", "notes"), "note": ("note",)}
+    NEEDS = {
+        "hold": ("hold_reason",),
+        "resolve": ("resolution_code", "notes"),
+        "note": ("note",),
+        "link_problem": ("problem",),
+    }
 
     action = forms.ChoiceField(choices=[("", "Choose an action…"), *ACTIONS])
     rows = forms.MultipleChoiceField(
@@ -383,6 +391,7 @@ class BulkForm(forms.Form):
     )
     notes = forms.CharField(label="Resolution notes", required=False, max_length=MAX_TEXT)
     note = forms.CharField(label="Work note", required=False, max_length=MAX_TEXT)
+    problem = forms.CharField(label="Problem number", required=False, max_length=20)
 
     def __init__(self, *args, lists: ChoiceLists, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -526,15 +535,23 @@ DESK_CONTACT_TYPES = [
 
 
 def find_caller(typed: str) -> User | None:
-    """The active person a desk agent typed: a user name or an e-mail address, any case."""
-    typed = typed.strip()
+    """The active person a desk agent typed: a user name, an e-mail address or a full name, any case.
+
+    An e-mail address or a full name that more than one person shares finds nobody, so the
+    agent is asked to pick the person from the list rather than given the wrong one.
+    """
+    typed = " ".join(typed.split())
     if not typed:
         return None
     people = User.objects.filter(is_active=True).select_related("profile__organisation")
     by_name = people.filter(username__iexact=typed).first()
-    if by_name is not None or "@" not in typed:
+    if by_name is not None:
         return by_name
-    matches = list(people.filter(email__iexact=typed)[:2])
+    if "@" in typed:
+        matches = list(people.filter(email__iexact=typed)[:2])
+    else:
+        full_name = Concat("first_name", Value(" "), "last_name")
+        matches = list(people.alias(full_name=full_name).filter(full_name__iexact=typed)[:2])
     return matches[0] if len(matches) == 1 else None
 
 
@@ -548,7 +565,7 @@ class NewIncidentForm(forms.Form):
     caller = forms.CharField(
         label="Caller",
         max_length=254,
-        help_text="User name or e-mail address; start typing a name to pick from the list.",
+        help_text="User name, e-mail address or full name; start typing to pick from the list.",
         error_messages={"required": "Who is calling? Pick the person from the list."},
     )
     contact_type = forms.ChoiceField(

@@ -14,6 +14,7 @@ from incidents import services
 from incidents.forms import ChoiceLists
 from incidents.models import Incident
 from itsm.core.exceptions import DomainError
+from problems.services import link_incident_to_problem
 
 
 @dataclass
@@ -103,6 +104,10 @@ def _note(incident, actor, version, data, lists) -> None:
     services.add_reply(incident, actor=actor, body=data["note"], public=False)
 
 
+def _link_problem(incident, actor, version, data, lists) -> None:
+    link_incident_to_problem(incident, actor=actor, problem_number=data["problem"])
+
+
 #: action → (what to do with one row, what its result says when it worked)
 ACTIONS: dict[str, tuple[Callable, str]] = {
     "assign": (_assign, "Assigned."),
@@ -112,4 +117,5 @@ ACTIONS: dict[str, tuple[Callable, str]] = {
     "resolve": (_resolve, "Resolved."),
     "cancel": (_cancel, "Cancelled."),
     "note": (_note, "Work note added."),
+    "link_problem": (_link_problem, "Linked to the problem."),
 }

@@ -12,7 +12,13 @@ from problems.services.known_errors import (
     publish_known_error_article,
     suggest_known_errors,
 )
-from problems.services.links import link_incident_numbers, link_incidents, set_fix_change, unlink_incident
+from problems.services.links import (
+    link_incident_numbers,
+    link_incident_to_problem,
+    link_incidents,
+    set_fix_change,
+    unlink_incident,
+)
 from problems.services.problem_tasks import create_problem_task, move_problem_task
 from problems.services.propagation import resolve_linked_incidents
 from problems.services.rca import publish_workaround, update_rca
@@ -41,6 +47,7 @@ __all__ = [
     "incident_by_number",
     "knowledge_publishing_available",
     "link_incident_numbers",
+    "link_incident_to_problem",
     "link_incidents",
     "move_problem_task",
     "parse_numbers",

@@ -112,7 +112,7 @@ class FeatureUnavailable(DomainError):
 def knowledge_publishing_available() -> bool:
     """True once `knowledge.services` offers `publish_known_error_article`."""
     try:
-        from knowledge import services as knowledge_services
+        import knowledge.services as knowledge_services
     except ImportError:
         return False
     return hasattr(knowledge_services, "publish_known_error_article")
@@ -135,7 +135,7 @@ def publish_known_error_article(problem: Problem, *, actor: User):
             "which is not available yet. "
             "The workaround is already offered to agents on matching incidents."
         )
-    from knowledge import services as knowledge_services
+    import knowledge.services as knowledge_services
 
     with transaction.atomic():
         article = knowledge_services.publish_known_error_article(

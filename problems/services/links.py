@@ -105,3 +105,14 @@ def set_fix_change(problem: Problem, *, actor: User, number: str) -> TaskLink:
     if TaskLink.objects.filter(source=problem.pk, target=change.pk, kind=FIX_LINK).exists():
         raise ValidationError({"change": f"{change.number} is already the fix of {problem.number}."})
     return link_tasks(problem, change, FIX_LINK, actor=actor)
+
+
+def link_incident_to_problem(incident: Task, *, actor: User, problem_number: str) -> None:
+    """One incident to a problem given by number (the incident queue's bulk action); refusals raise."""
+    number = problem_number.strip().upper()
+    problem = Problem.objects.visible_to(actor).filter(number=number).first()
+    if problem is None:
+        raise ValidationError({"problem": f"There is no problem numbered {number or '(empty)'}."})
+    (outcome,) = link_incidents(problem, [incident], actor=actor)
+    if not outcome.ok:
+        raise ValidationError({"problem": outcome.message})

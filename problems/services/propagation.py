@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from incidents import services as incident_services
+import incidents.services as incident_services
 from itsm.core.exceptions import DomainError
 from itsm.core.models import Task
 from itsm.core.services.activity import add_comment
