@@ -81,7 +81,8 @@ class _TaskFields(serializers.ModelSerializer):
 
     COMMON = [
         "id", "number", "title", "state", "state_label", "state_category", "priority", "requester",
-        "assignment_group", "assignee", "opened_at", "resolved_at", "closed_at", "updated_at", "version", "url",
+        "assignment_group", "assignee", "opened_at", "resolved_at", "closed_at", "updated_at", "version",
+        "url",
     ]  # fmt: skip
 
     def get_state_label(self, task) -> str:
