@@ -6,6 +6,7 @@ from rest_framework import serializers
 from incidents.choices import HoldReason, ResolutionCode
 from incidents.models import Category, Incident
 from incidents.services.updates import EDITABLE_FIELDS
+from itsm.api.serializers import FieldsBuiltOnce
 from itsm.cmdb.models import ConfigurationItem, Service
 from itsm.core.api.serializers import UserSummarySerializer
 from itsm.core.choices import LinkKind
@@ -14,7 +15,7 @@ from itsm.core.models import Team
 User = get_user_model()
 
 
-class IncidentSerializer(serializers.ModelSerializer):
+class IncidentSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     requester = UserSummarySerializer(read_only=True)
     assignee = UserSummarySerializer(read_only=True)
     assignment_group = serializers.PrimaryKeyRelatedField(read_only=True)

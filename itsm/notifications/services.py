@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -122,13 +122,44 @@ def _create_once(model, dedupe_key: str | None, **fields):
     """Create a row unless one with the same dedupe key exists (then None)."""
     if dedupe_key is None:
         return model.objects.create(**fields)
-    try:
+    row = model(dedupe_key=dedupe_key, **fields)
+    if connection.features.can_return_columns_from_insert:
+        return _insert_unless_duplicate(row)
+    try:  # SQLite before 3.35 has no RETURNING: a savepoint catches the duplicate instead
         with transaction.atomic():
-            return model.objects.create(dedupe_key=dedupe_key, **fields)
+            row.save(force_insert=True)
+            return row
     except IntegrityError:
         if model.objects.filter(dedupe_key=dedupe_key).exists():
             return None
         raise
+
+
+def _insert_unless_duplicate(row):
+    """`INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`: one statement, no savepoint.
+
+    A service queues two or three rows per event; the savepoint around each insert (so that a
+    duplicate does not abort the caller's transaction) cost two extra statements per row.
+    """
+    meta = row._meta
+    quote = connection.ops.quote_name
+    columns = [field for field in meta.concrete_fields if not field.primary_key]
+    values = [field.get_db_prep_save(field.pre_save(row, add=True), connection) for field in columns]
+    sql = "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO NOTHING RETURNING {}".format(
+        quote(meta.db_table),
+        ", ".join(quote(field.column) for field in columns),
+        ", ".join(["%s"] * len(columns)),
+        quote(meta.get_field("dedupe_key").column),
+        quote(meta.pk.column),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        inserted = cursor.fetchone()
+    if inserted is None:
+        return None
+    row.pk = inserted[0]
+    row._state.adding, row._state.db = False, connection.alias
+    return row
 
 
 def _one_line(text: str) -> str:

@@ -144,6 +144,21 @@ def test_the_same_event_queues_once():
     assert OutboxMessage.objects.count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_duplicate_leaves_the_callers_transaction_usable(django_capture_on_commit_callbacks):
+    # given: the event was queued in an earlier transaction
+    first = queue_email(to="a@example.org", subject="s", text="t", headers={"X-Ref": "1"}, dedupe_key="k")
+    # when: a later transaction queues it again, then goes on writing
+    with transaction.atomic():
+        again = queue_email(to="a@example.org", subject="s", text="t", dedupe_key="k")
+        other = queue_email(to="b@example.org", subject="s", text="t", dedupe_key="k2")
+    # then
+    assert again is None
+    assert other.pk and other.pk != first.pk
+    assert OutboxMessage.objects.get(pk=first.pk).headers == {"X-Ref": "1"}
+    assert sorted(OutboxMessage.objects.values_list("dedupe_key", flat=True)) == ["k", "k2"]
+
+
 def test_retry_delay_doubles_and_is_capped():
     assert [delivery.retry_delay(n).total_seconds() for n in (1, 2, 3, 10)] == [30, 60, 120, 3600]
 

@@ -3,11 +3,12 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from itsm.api.serializers import FieldsBuiltOnce
 from itsm.core import roles
 from itsm.core.models import Attachment, Task, Team, TimelineEntry
 
 
-class UserSummarySerializer(serializers.ModelSerializer):
+class UserSummarySerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     full_name = serializers.SerializerMethodField()
 
     class Meta:
