@@ -172,7 +172,7 @@ def validate_values(
         if name in errors or not is_shown(definition, parsed):
             continue
         value = parsed.get(name)
-        if _empty(value):
+        if _empty(value) or (value is False and is_required(definition, parsed)):
             if is_required(definition, parsed):
                 errors[name] = _required_message(definition)
             continue
@@ -195,7 +195,7 @@ def _required_message(definition: dict) -> str:
 
 
 def _empty(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value is False
+    return value is None or value == "" or value == []
 
 
 def _keys(data: Mapping[str, Any]) -> list[str]:

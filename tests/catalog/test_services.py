@@ -22,7 +22,7 @@ def test_submission_asks_the_manager_and_holds_fulfilment(laptop, order, line_ma
     item = item_of(request)
     assert request.number.startswith("REQ") and item.number.startswith("RITM")
     assert item.state == "awaiting_approval"
-    assert item.values == {"model": "std"}
+    assert item.values == {"model": "std", "docking": False}
     assert not FulfilmentTask.objects.exists()
     approval = Approval.objects.get()
     assert approval.approver == line_manager
