@@ -55,7 +55,7 @@ def _lock_both(
     incident: Incident, parent: Incident | None, expected_version: int | None
 ) -> tuple[Incident, Incident | None]:
     """Lock the child (checking its version) and the new parent, lower primary key first."""
-    rows = Incident.objects.select_related("parent")
+    rows = Incident.objects.all()  # no join to the parent: FOR UPDATE refuses an outer join
     if parent is None:
         return lock_for_update(rows, incident.pk, expected_version=expected_version), None
     if parent.pk < incident.pk:
