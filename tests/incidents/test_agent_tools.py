@@ -324,6 +324,7 @@ class TestRecordPageRelations:
         assert response.status_code == 302 and fresh(child).parent == parent
         html = client_as(agent).get(parent.get_absolute_url()).content.decode()
         assert "Child incidents" in html and child.number in html
+        assert "Parent incident</h3>" not in html  # a parent cannot become a child: nothing to offer
         client_as(agent).post(url, {"parent": "", "expected_version": fresh(child).version})
         assert fresh(child).parent is None
 
