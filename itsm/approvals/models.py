@@ -8,7 +8,7 @@ Only `itsm.approvals.services` writes these rows.
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from itsm.approvals.choices import Decision, PlanOutcome, StageRule, StageState
 from itsm.core import roles
@@ -146,3 +146,14 @@ class Approval(Task):
     @property
     def subject(self) -> Task:
         return self.stage.plan.subject
+
+
+def subjects_approved_by(user: User) -> Q:
+    """Row filter for subject tasks `user` is or was asked to approve.
+
+    Approvers are often not the requester and not staff, so a practice's `visible_to` for its
+    subjects should OR this in (`Q(...) | subjects_approved_by(user)`): then the approval page's
+    link to the subject opens for the approver. Works on `Task` and on its subclasses.
+    """
+    asked = Approval.objects.filter(stage__plan__subject_id=OuterRef("pk"), approver_id=user.pk)
+    return Q(Exists(asked))

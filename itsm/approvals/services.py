@@ -8,6 +8,9 @@ Each call runs in the caller's transaction (or its own) and locks the plan row f
 approvers deciding at once are applied one after the other. When a plan's outcome is
 decided, the handler registered for the subject's kind (`itsm.approvals.registry`) runs in
 the same transaction. How a stage's decisions add up is written in `itsm.approvals.rules`.
+
+Approvers are often neither the requester nor staff: OR `models.subjects_approved_by(user)`
+into the subject's `visible_to` so they can open the record they are asked to approve.
 """
 
 from dataclasses import dataclass, field

@@ -71,3 +71,12 @@ class TestVisibility:
         assert not Approval.objects.visible_to(AnonymousUser()).exists()
         approvers[0].is_active = False
         assert not Approval.objects.visible_to(approvers[0]).exists()
+
+
+def test_practices_can_let_approvers_see_the_subject(start, approvers, subject):
+    from itsm.approvals.models import subjects_approved_by
+    from itsm.core.models import Task
+
+    start(StageSpec("Manager", approvers[:1]))
+    assert list(Task.objects.filter(subjects_approved_by(approvers[0]))) == [subject]
+    assert not Task.objects.filter(subjects_approved_by(approvers[1])).exists()
