@@ -3,7 +3,9 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from incidents.models import Incident, RoutingRule
@@ -457,3 +459,27 @@ class TestApi:
         theirs = make_incident(actor=other_requester, title="Not yours")
         error_of(client.get(f"/api/v1/incidents/{theirs.pk}/links/"), 404)
         assert TaskLink.objects.count() == 1 and fresh(child).parent is None
+
+
+@pytest.mark.django_db
+def test_the_record_page_costs_the_same_with_a_parent_links_and_a_vip_requester(
+    agent, caller, parent, child, make_incident
+):
+    # given: a plain incident, and a child of a VIP caller with links both ways
+    client = client_as(agent)
+    plain = make_incident(title="Plain")
+    busy = make_incident(actor=caller, title="Busy")
+    set_parent(busy, parent, actor=agent)
+    for n in range(4):
+        link_tasks(busy, make_incident(title=f"Out {n}"), LinkKind.RELATED_TO, actor=agent)
+        link_tasks(make_incident(title=f"In {n}"), busy, LinkKind.CAUSED_BY, actor=agent)
+
+    # when
+    counts = []
+    for incident in (plain, busy):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(incident.get_absolute_url()).status_code == 200
+        counts.append(len(captured))
+
+    # then
+    assert counts[0] == counts[1]
