@@ -384,3 +384,20 @@ def display_value(value: Any) -> str:
     if isinstance(value, dict):
         return str(value.get("label") or value.get("name") or value.get("id"))
     return "" if value is None else str(value)
+
+
+def readable_answers(definitions: list[dict], values: dict) -> list[tuple[str, str]]:
+    """(label, text) per stored answer, in form order, with choice values shown by their labels."""
+    rows = []
+    for definition in definitions:
+        name = definition["name"]
+        if name not in values:
+            continue
+        labels = {c["value"]: c["label"] for c in definition.get("choices", [])}
+        value = values[name]
+        if isinstance(value, list):
+            value = [labels.get(v, v) for v in value]
+        elif isinstance(value, str) and value in labels:
+            value = labels[value]
+        rows.append((definition["label"], display_value(value)))
+    return rows

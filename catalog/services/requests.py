@@ -144,7 +144,7 @@ def _close_rejected(item: RequestItem, *, actor: User | None, reason: str) -> No
 
 def item_summary(subject) -> list[tuple[str, str]]:
     """What approvers see about a requested item: what, for whom, how many, and the answers."""
-    from catalog.forms_engine import display_value
+    from catalog.forms_engine import readable_answers
 
     item = (
         RequestItem.objects.filter(pk=subject.pk)
@@ -159,6 +159,5 @@ def item_summary(subject) -> list[tuple[str, str]]:
         ("For", person.get_full_name() or person.get_username()),
         ("Quantity", str(item.quantity)),
     ]
-    labels = {d["name"]: d["label"] for d in item.item_version.variables}
-    rows += [(labels.get(name, name), display_value(value)) for name, value in item.values.items()]
+    rows += readable_answers(item.item_version.variables, item.values)
     return rows

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from catalog import markdown, services
 from catalog.choices import VariableType
-from catalog.forms_engine import display_value
+from catalog.forms_engine import readable_answers
 from catalog.models import CatalogItem, Category, Request
 from catalog.services.approvals import approvals_of
 from catalog.services.submission import MAX_LINES
@@ -243,8 +243,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     approvals = approvals_of([i.pk for i in items])
     for entry in items:
-        labels = {d["name"]: d["label"] for d in entry.item_version.variables}
-        entry.answers = [(labels.get(k, k), display_value(v)) for k, v in entry.values.items()]
+        entry.answers = readable_answers(entry.item_version.variables, entry.values)
         entry.approval_rows = approvals.get(entry.pk, [])
         entry.state_label = ITEM_WORKFLOW.label_of(entry.state)
     timeline = TimelineEntry.objects.filter(task__in=[record.pk, *[i.pk for i in items]]).select_related(

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from catalog import queues, services
 from catalog.filtersets import FulfilmentTaskFilterSet
-from catalog.forms_engine import display_value
+from catalog.forms_engine import readable_answers
 from catalog.models import FulfilmentTask
 from catalog.views.common import field_errors, visible_task
 from catalog.workflow import TASK_WORKFLOW
@@ -67,11 +67,10 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _staff(request)
     task = visible_task(request, pk)
     item = task.request_item
-    labels = {d["name"]: d["label"] for d in item.item_version.variables}
     context = {
         "task": task,
         "item": item,
-        "answers": [(labels.get(k, k), display_value(v)) for k, v in item.values.items()],
+        "answers": readable_answers(item.item_version.variables, item.values),
         "moves": TASK_WORKFLOW.available(task),
         "state_label": TASK_WORKFLOW.label_of(task.state),
         "timeline": TimelineEntry.objects.filter(task=task)

@@ -10,8 +10,10 @@ from tests.factories import ConfigurationItemFactory, UserFactory
 
 
 def var(name="v", type="text", **extra):
-    base = {"name": name, "label": name.title(), "type": type, "help_text": "", "required": False, "default": "",
-            "choices": [], "min": None, "max": None, "pattern": "", "condition": None}  # fmt: skip
+    base = {
+        "name": name, "label": name.title(), "type": type, "help_text": "", "required": False, "default": "",
+        "choices": [], "min": None, "max": None, "pattern": "", "condition": None,
+    }  # fmt: skip
     base.update(extra)
     return base
 

@@ -26,6 +26,7 @@
       var met = valuesOf(field.dataset.conditionVariable).indexOf(wanted) !== -1;
       if (field.dataset.conditionEffect === "show") {
         field.hidden = !met;
+        field.style.display = met ? "" : "none";  // the stylesheet gives .field a display of its own
         field.querySelectorAll("input, select, textarea").forEach(function (el) { el.disabled = !met; });
       } else {
         var required = met || field.dataset.required === "1";
