@@ -10,7 +10,7 @@ from itsm.core.api.serializers import UserSummarySerializer
 from itsm.core.choices import TaskKind
 
 
-class SubjectSerializer(serializers.Serializer):
+class ApprovalSubjectSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     number = serializers.CharField(read_only=True)
     title = serializers.CharField(read_only=True)
@@ -21,7 +21,7 @@ class SubjectSerializer(serializers.Serializer):
         return task.get_absolute_url()
 
 
-class StageSerializer(serializers.Serializer):
+class ApprovalStageSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     position = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
@@ -30,7 +30,7 @@ class StageSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=StageState.choices, read_only=True)
 
 
-class PlanSerializer(serializers.Serializer):
+class ApprovalPlanSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     purpose = serializers.CharField(read_only=True)
     outcome = serializers.ChoiceField(choices=PlanOutcome.choices, read_only=True)
@@ -42,7 +42,7 @@ class ApprovalSerializer(serializers.ModelSerializer):
     approver = UserSummarySerializer(read_only=True)
     decided_by = UserSummarySerializer(read_only=True, allow_null=True)
     subject = serializers.SerializerMethodField()
-    stage = StageSerializer(read_only=True)
+    stage = ApprovalStageSerializer(read_only=True)
     plan = serializers.SerializerMethodField()
 
     class Meta:
@@ -63,18 +63,18 @@ class ApprovalSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(SubjectSerializer)
+    @extend_schema_field(ApprovalSubjectSerializer)
     def get_subject(self, approval) -> dict:
-        return SubjectSerializer(approval.stage.plan.subject).data
+        return ApprovalSubjectSerializer(approval.stage.plan.subject).data
 
-    @extend_schema_field(PlanSerializer)
+    @extend_schema_field(ApprovalPlanSerializer)
     def get_plan(self, approval) -> dict:
-        return PlanSerializer(approval.stage.plan).data
+        return ApprovalPlanSerializer(approval.stage.plan).data
 
 
-class DecisionSerializer(serializers.Serializer):
+class ApprovalDecisionSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=COMMENT_MAX, default="")
 
 
-class RejectionSerializer(serializers.Serializer):
+class ApprovalRejectionSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=COMMENT_MAX, help_text="Why: the requester reads it.")

@@ -24,15 +24,15 @@ class ApprovalViewSet(
     ordering_fields = ("opened_at",)
     open_write_actions = ("approve", "reject")  # the service allows only the approver
 
-    @extend_schema(request=s.DecisionSerializer, responses=s.ApprovalSerializer)
+    @extend_schema(request=s.ApprovalDecisionSerializer, responses=s.ApprovalSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self._decide(s.DecisionSerializer, approve=True)
+        return self._decide(s.ApprovalDecisionSerializer, approve=True)
 
-    @extend_schema(request=s.RejectionSerializer, responses=s.ApprovalSerializer)
+    @extend_schema(request=s.ApprovalRejectionSerializer, responses=s.ApprovalSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        return self._decide(s.RejectionSerializer, approve=False)
+        return self._decide(s.ApprovalRejectionSerializer, approve=False)
 
     def _decide(self, serializer_class, *, approve: bool) -> Response:
         approval = self.get_object()
