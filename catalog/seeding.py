@@ -62,11 +62,12 @@ def _seed_items(count: int, team: Team, rng: random.Random) -> list[tuple[int, i
         )
         Variable.objects.bulk_create(
             [
-                Variable(item=item, order=1, name="model", label="Model", type=VariableType.CHOICE, required=True,
-                         choices="a|A\nb|B\nc|C"),
+                Variable(item=item, order=1, name="model", label="Model", type=VariableType.CHOICE,
+                         required=True, choices="a|A\nb|B\nc|C"),
                 Variable(item=item, order=2, name="reason", label="Reason", type=VariableType.TEXTAREA,
                          condition_variable="model", condition_value="c", condition_effect="require"),
-                Variable(item=item, order=3, name="count", label="Count", type=VariableType.NUMBER, min_value=1),
+                Variable(item=item, order=3, name="count", label="Count", type=VariableType.NUMBER,
+                         min_value=1),
             ]
         )  # fmt: skip
         ApprovalStep.objects.create(item=item, approver=ApproverKind.MANAGER, rule=ApprovalRule.ANY)
@@ -97,8 +98,10 @@ def _write_chunk(rng, catalog, requesters, size: int) -> None:
         requester = rng.choice(requesters)
         request_id, next_id = next_id, next_id + 1
         state, category = ("in_progress", "open") if is_open else ("closed", "closed")
-        tasks.append(_task(request_id, f"REQ{req_number + index:07d}", TaskKind.REQUEST, "Bulk request", state,
-                           category, requester, opened))  # fmt: skip
+        number = f"REQ{req_number + index:07d}"
+        tasks.append(
+            _task(request_id, number, TaskKind.REQUEST, "Bulk request", state, category, requester, opened)
+        )
         requests.append((request_id, requester))
         for _ in range(n):
             item_id, next_id = next_id, next_id + 1
@@ -115,8 +118,8 @@ def _write_chunk(rng, catalog, requesters, size: int) -> None:
 
 
 TASK_COLUMNS = [
-    "id", "number", "kind", "title", "description", "state", "state_category", "priority", "impact", "urgency",
-    "requester_id", "opened_at", "updated_at", "resolved_at", "closed_at", "version",
+    "id", "number", "kind", "title", "description", "state", "state_category", "priority", "impact",
+    "urgency", "requester_id", "opened_at", "updated_at", "resolved_at", "closed_at", "version",
 ]  # fmt: skip
 ITEM_COLUMNS = [
     "task_ptr_id", "parent_request_id", "catalog_item_id", "item_version_id", "quantity", "values", "stage",
@@ -162,6 +165,7 @@ def _reserve_numbers(kind: str, count: int) -> int:
 
 def _insert(model, columns: list[str], rows: list[tuple]) -> None:
     table = model._meta.db_table
+    quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
     if connection.vendor == "postgresql":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
@@ -172,11 +176,10 @@ def _insert(model, columns: list[str], rows: list[tuple]) -> None:
         buffer.seek(0)
         with connection.cursor() as cursor:
             cursor.cursor.copy_expert(
-                f"COPY {table} ({', '.join(connection.ops.quote_name(c) for c in columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
+                f"COPY {table} ({quoted}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
                 buffer,
             )
         return
-    quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
     sql = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join(['%s'] * len(columns))})"
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)

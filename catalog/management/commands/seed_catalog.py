@@ -29,8 +29,9 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         sys.stderr.write("\n")
+        elapsed = time.monotonic() - started
         self.stdout.write(
-            f"{catalog_items:,} catalog items and {written:,} requested items in {time.monotonic() - started:.1f} s"
+            f"{catalog_items:,} catalog items and {written:,} requested items in {elapsed:.1f} s"
         )
 
     def _progress(self, done: int, total: int) -> None:
