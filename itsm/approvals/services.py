@@ -3,6 +3,7 @@
     plan = start_approval(item, [StageSpec("Manager", [manager])], actor=user, purpose="fulfilment")
     decide(approval, actor=approver, approve=False, comment="Not in budget")
     cancel_approval(plan, actor=user, reason="The request was withdrawn.")
+    approval_link(approval)  # the signed, expiring, single-use decision link for an e-mail
 
 Each call runs in the caller's transaction (or its own) and locks the plan row first, so two
 approvers deciding at once are applied one after the other. When a plan's outcome is
@@ -24,7 +25,7 @@ from django.utils import timezone
 from itsm.approvals import notify, registry, rules
 from itsm.approvals.choices import Decision, PlanOutcome, StageRule, StageState
 from itsm.approvals.models import Approval, ApprovalPlan, ApprovalStage
-from itsm.approvals.tokens import new_nonce
+from itsm.approvals.tokens import approval_link, new_nonce
 from itsm.approvals.workflow import APPROVAL_WORKFLOW
 from itsm.core.choices import TaskKind
 from itsm.core.exceptions import DomainError, PermissionDenied, TransitionNotAllowed
@@ -33,6 +34,15 @@ from itsm.core.models import Task
 from itsm.core.services.numbering import next_number
 from itsm.core.services.timeline import record_event, record_state_change
 from itsm.sla.services import attach_clocks, clock_snapshot, sync_clocks
+
+__all__ = [
+    "StageSpec",
+    "approval_link",
+    "cancel_approval",
+    "current_plan",
+    "decide",
+    "start_approval",
+]
 
 #: Fields a decision or a withdrawal writes on the approval.
 DECISION_FIELDS = [
