@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "itsm.core",
     "itsm.cmdb",
     "itsm.notifications",
+    "itsm.mail",
     "itsm.sla",
     "itsm.approvals",
     "itsm.api",
@@ -148,6 +149,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 30.0,
         "options": {"expires": 25},
     },
+    "mail.poll_mailboxes": {
+        "task": "mail.poll_mailboxes",
+        "schedule": float(env_int("MAIL_POLL_SECONDS", 60)),
+        "options": {"expires": 50},
+    },
+    "mail.send_digests": {
+        "task": "mail.send_digests",
+        "schedule": 900.0,
+        "options": {"expires": 800},
+    },
 }
 
 # --- Auth -----------------------------------------------------------------------------
@@ -205,6 +216,23 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Service Desk <servicedesk@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_MESSAGE_ID_DOMAIN = env_str("EMAIL_MESSAGE_ID_DOMAIN", "itsm.localhost")
+
+# --- E-mail channel (itsm.mail) -------------------------------------------------------
+#: Where replies go; empty: the address in DEFAULT_FROM_EMAIL.
+MAIL_REPLY_ADDRESS = env_str("MAIL_REPLY_ADDRESS")
+#: Per-record reply addresses (desk+INC0001234.<token>@domain); off if the server cannot deliver them.
+MAIL_PLUS_ADDRESSING = env_bool("MAIL_PLUS_ADDRESSING", True)
+#: Handler for new mail when no mailbox is configured (a mailbox names its own).
+MAIL_DEFAULT_HANDLER = env_str("MAIL_DEFAULT_HANDLER", "incident")
+#: Larger messages are quarantined unread (attachments also obey ATTACHMENT_MAX_BYTES).
+MAIL_MAX_MESSAGE_BYTES = env_int("MAIL_MAX_MESSAGE_BYTES", 40 * 1024 * 1024)
+#: At most this many messages per sender address within MAIL_RATE_WINDOW seconds.
+MAIL_RATE_LIMIT = env_int("MAIL_RATE_LIMIT", 20)
+MAIL_RATE_WINDOW = env_int("MAIL_RATE_WINDOW", 3600)
+MAIL_POLL_BATCH = env_int("MAIL_POLL_BATCH", 100)
+MAIL_IMAP_TIMEOUT = env_int("MAIL_IMAP_TIMEOUT", 30)
+#: Seconds between two digests for people who chose the digest.
+MAIL_DIGEST_INTERVAL = env_int("MAIL_DIGEST_INTERVAL", 24 * 3600)
 
 # --- Configuration cache (itsm.core.configcache) ------------------------------------------
 # Seconds a process keeps SLA definitions, routing rules and the priority matrix before

@@ -14,6 +14,9 @@ DELIVERY_STATUS_COLOURS = {
     "sent": "green",
     "failed": "amber",
     "dead": "red",
+    "held": "grey",
+    "digested": "green",
+    "suppressed": "grey",
 }
 
 
@@ -23,6 +26,11 @@ class DeliveryStatus(models.TextChoices):
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed, will retry"
     DEAD = "dead", "Gave up"
+    #: The recipient wants a digest: the row waits for the digest task (itsm.mail.digest).
+    HELD = "held", "Held for the digest"
+    DIGESTED = "digested", "Sent in a digest"
+    #: The recipient does not want this kind of e-mail (in-app notification only).
+    SUPPRESSED = "suppressed", "Not sent (recipient's preferences)"
 
     @classmethod
     def colour(cls, value: str) -> str:

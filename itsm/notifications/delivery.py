@@ -14,6 +14,8 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import F, Q
 from django.utils import timezone
 
+from itsm.mail import preferences
+from itsm.mail.outbound import delivery_headers
 from itsm.notifications.choices import Channel, DeliveryStatus
 from itsm.notifications.models import DeliveryAttempt, OutboxMessage
 
@@ -26,6 +28,8 @@ def deliver(message_id: int) -> bool:
     if not _claim(message_id, now):
         return False
     message = OutboxMessage.objects.get(pk=message_id)
+    if _held_or_suppressed(message):
+        return False
     try:
         _send(message)
     except Exception as exc:  # any transport failure is recorded and retried
@@ -70,7 +74,7 @@ def _claim(message_id: int, now) -> bool:
 def _send(message: OutboxMessage) -> None:
     if message.channel != Channel.EMAIL:
         raise ValueError(f"No transport for channel {message.channel!r}")
-    headers = {"Message-ID": message.message_id, **message.headers}
+    headers = {**delivery_headers(message), "Message-ID": message.message_id, **message.headers}
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,
@@ -82,6 +86,16 @@ def _send(message: OutboxMessage) -> None:
         email.attach_alternative(message.body_html, "text/html")
     with get_connection(fail_silently=False) as connection:
         connection.send_messages([email])
+
+
+def _held_or_suppressed(message: OutboxMessage) -> bool:
+    """Apply the recipient's e-mail preferences: hold the row for the digest, or do not send it."""
+    decision = preferences.decide(message.recipient_id, message.dedupe_key)
+    if decision == preferences.SEND:
+        return False
+    status = DeliveryStatus.HELD if decision == preferences.HOLD else DeliveryStatus.SUPPRESSED
+    OutboxMessage.objects.filter(pk=message.pk).update(status=status, claimed_at=None)
+    return True
 
 
 def _record_success(message: OutboxMessage, started) -> None:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from itsm.core.models import Task
 from itsm.core.tasks import dispatch_on_commit
+from itsm.mail.outbound import queue_headers, subject_with_number
 from itsm.notifications.choices import Channel
 from itsm.notifications.models import Notification, OutboxMessage
 
@@ -32,9 +33,15 @@ def queue_email(
     """Write an e-mail to the outbox; it is sent after the transaction commits.
 
     Returns None when `dedupe_key` was queued before (the event already produced its mail).
+    Mail about a record carries its number in the subject and a per-record Reply-To, so
+    replies find their way back (itsm.mail.outbound); `headers` given here win.
     """
     from itsm.notifications.tasks import deliver_message
 
+    number = getattr(task, "number", "") if task is not None else ""
+    if number:
+        subject = subject_with_number(subject, number)
+        headers = {**queue_headers(number), **(headers or {})}
     message = _create_once(
         OutboxMessage,
         dedupe_key,
