@@ -7,7 +7,8 @@ fulfilment tasks. The change practice registers, in its `AppConfig.ready()`:
     register_standard_change_handler(create_standard_change_for_item)
 
 `handler(request_item, *, actor) -> Task` runs in the transaction that releases the item to
-fulfilment and returns the change it raised (linked to the item). When the change is
+fulfilment and returns the change it raised; the handler links it to the item (the item's
+timeline names it). When the change is
 complete, the change practice calls `catalog.services.complete_request_item(item, actor=...)`.
 
 Decision (until a handler is registered): ordering a flagged item is refused at submission

@@ -32,7 +32,7 @@ from catalog.workflow import (
     TASK_OPEN,
     TASK_WORKFLOW,
 )
-from itsm.core.choices import LinkKind, TaskKind
+from itsm.core.choices import TaskKind
 from itsm.core.locking import save_locked
 from itsm.core.models import Team
 from itsm.core.services.activity import add_comment
@@ -92,13 +92,22 @@ def _request_started(request: Request, actor: User | None) -> None:
 
 
 def _raise_standard_change(item: RequestItem, actor: User | None) -> None:
-    from itsm.core.services.activity import link_tasks
+    """Hand the item to the change practice's handler; the item's timeline names the change.
 
+    Linking the two records is the handler's part (it raises the change with the authority
+    of the change process; a requester whose order needed no approval could not link).
+    """
     handler = standard_change_handler()
     if handler is None:  # refused at ordering; reaching here means the handler went away
         raise RuntimeError("No standard change handler is registered.")
     change = handler(item, actor=actor)
-    link_tasks(item, change, LinkKind.RELATED_TO, actor=actor)
+    record_event(
+        item,
+        "request_item.standard_change",
+        actor=actor,
+        body=f"Delivered through {change.number}.",
+        is_public=True,
+    )
 
 
 def open_next_stage(item: RequestItem, request: Request, *, actor: User | None) -> list[FulfilmentTask]:
