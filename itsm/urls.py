@@ -20,6 +20,7 @@ urlpatterns = [
     path("incidents/", include("incidents.urls")),
     path("problems/", include("problems.urls")),
     path("catalog/", include("catalog.urls")),
+    path("knowledge/", include("knowledge.urls")),
     path("api/v1/", include("itsm.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -9,6 +9,7 @@ from itsm.approvals.api.routes import register as register_approvals
 from itsm.cmdb.api.routes import register as register_cmdb
 from itsm.core.api.views import TaskViewSet, TeamViewSet, UserDirectoryViewSet
 from itsm.sla.api.routes import register as register_sla
+from knowledge.api.routes import register as register_knowledge
 from problems.api.routes import register as register_problems
 
 router = DefaultRouter()
@@ -21,6 +22,7 @@ register_approvals(router)
 register_incidents(router)
 register_problems(router)
 register_catalog(router)
+register_knowledge(router)
 
 app_name = "api"
 urlpatterns = [path("", include(router.urls))]

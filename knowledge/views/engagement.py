@@ -1,0 +1,71 @@
+"""Reader actions shared by the workspace and the portal: feedback, flags, deflection."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from knowledge import services
+from knowledge.views.common import attempt, visible_article
+
+SUGGESTIONS = 5
+
+
+def _back(request: HttpRequest, article) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(article.get_portal_url())
+
+
+@login_required
+@require_POST
+def feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    article = visible_article(request, pk, published_only=True)
+    helpful = request.POST.get("helpful") == "yes"
+    comment = request.POST.get("comment", "")[:2000]
+    attempt(
+        request,
+        lambda: services.give_feedback(article, actor=request.user, helpful=helpful, comment=comment),
+        "Thank you for your feedback.",
+    )
+    return _back(request, article)
+
+
+@login_required
+@require_POST
+def flag(request: HttpRequest, pk: int) -> HttpResponse:
+    article = visible_article(request, pk, published_only=True)
+    comment = request.POST.get("comment", "")[:2000]
+    attempt(
+        request,
+        lambda: services.flag_outdated(article, actor=request.user, comment=comment),
+        "Thanks: the article's owner will review it.",
+    )
+    return _back(request, article)
+
+
+@login_required
+@require_GET
+def suggest(request: HttpRequest) -> HttpResponse:
+    """htmx fragment: articles matching what someone is typing (the portal's report form)."""
+    query = request.GET.get("title") or request.GET.get("q") or ""
+    hits = (
+        services.search_articles(request.user, query[:200], limit=SUGGESTIONS)
+        if len(query.strip()) >= 3
+        else []
+    )
+    return render(request, "knowledge/_suggestions.html", {"hits": hits, "query": query[:200]})
+
+
+@login_required
+@require_POST
+def deflect(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "This solved my problem": recorded, and no ticket is raised."""
+    article = visible_article(request, pk, published_only=True)
+    query = request.POST.get("query", "")[:250]
+    done = attempt(request, lambda: services.record_deflection(article, actor=request.user, query=query))
+    if request.htmx:
+        return render(request, "knowledge/_deflected.html", {"article": article, "ok": bool(done)})
+    return render(request, "knowledge/portal/deflected.html", {"article": article})
