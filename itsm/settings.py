@@ -144,6 +144,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "options": {"expires": 3000},
     },
+    "knowledge.sweep": {
+        "task": "knowledge.sweep",
+        "schedule": 300.0,
+        "options": {"expires": 280},
+    },
     "notifications.sweep_outbox": {
         "task": "notifications.sweep_outbox",
         "schedule": 30.0,
