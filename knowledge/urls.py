@@ -26,6 +26,7 @@ urlpatterns = [
     path("articles/<int:pk>/flag/", engagement.flag, name="flag"),
     path("articles/<int:pk>/solved/", engagement.deflect, name="deflect"),
     path("suggest/", engagement.suggest, name="suggest"),
+    path("for-task/<int:task_pk>/", engagement.for_task, name="for-task"),
     # portal
     path("help/", portal.search, name="search"),
     path("help/articles/<int:pk>/", portal.article, name="portal-article"),

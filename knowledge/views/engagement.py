@@ -1,11 +1,14 @@
 """Reader actions shared by the workspace and the portal: feedback, flags, deflection."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from itsm.core import roles
+from itsm.core.models import Task
 from knowledge import services
 from knowledge.views.common import attempt, visible_article
 
@@ -69,3 +72,22 @@ def deflect(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return render(request, "knowledge/_deflected.html", {"article": article, "ok": bool(done)})
     return render(request, "knowledge/portal/deflected.html", {"article": article})
+
+
+@login_required
+@require_GET
+def for_task(request: HttpRequest, task_pk: int) -> HttpResponse:
+    """htmx fragment on a record page: articles matching the record's title (agents only)."""
+    if not roles.is_staff_member(request.user):
+        raise PermissionDenied
+    task = get_object_or_404(Task.objects.visible_to(request.user), pk=task_pk)
+    filters = services.Filters()
+    hits = services.search_articles(request.user, task.title, filters=filters, limit=SUGGESTIONS)
+    if not hits and task.service_id:
+        hits = services.search_articles(
+            request.user,
+            task.service.name,
+            filters=services.Filters(service=task.service_id),
+            limit=SUGGESTIONS,
+        )
+    return render(request, "knowledge/_task_suggestions.html", {"hits": hits})
