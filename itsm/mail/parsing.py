@@ -301,7 +301,10 @@ def _file(part: Message, number: int, notes: list[str]) -> MailFile | None:
     data = _payload(part, notes)
     if not data:
         return None
-    inline = (part.get_content_disposition() or "") != "attachment" and bool(part.get("content-id"))
+    disposition = (part.get_content_disposition() or "").lower()
+    inline = disposition != "attachment" and (
+        bool(part.get("content-id")) or disposition == "inline" or ctype.startswith("image/")
+    )
     name = decode_value(part.get_filename()) if part.get_filename() else ""
     if not name:
         extension = mimetypes.guess_extension(ctype) or ".bin"

@@ -35,7 +35,15 @@ def strip_reply(text: str) -> str:
     while kept and (not kept[-1].strip() or kept[-1].lstrip().startswith(">")):
         kept.pop()
     reply = "\n".join(kept).strip()
-    return reply or text.strip()
+    return reply or _bottom_posted(lines) or text.strip()
+
+
+def _bottom_posted(lines: list[str]) -> str:
+    """A reply written under the quote: the unquoted lines after the attribution."""
+    kept = [
+        line for line in lines if not line.lstrip().startswith(">") and not _ATTRIBUTION.match(line.strip())
+    ]
+    return "\n".join(kept).strip()
 
 
 def _quote_start(lines: list[str]) -> int:
