@@ -17,6 +17,7 @@ urlpatterns = [
     path("portal/", include("itsm.portal.urls")),
     path("dashboards/", include("itsm.dashboards.urls")),
     path("cmdb/", include("itsm.cmdb.urls")),
+    path("mail/", include("itsm.mail.urls")),
     path("incidents/", include("incidents.urls")),
     path("problems/", include("problems.urls")),
     path("catalog/", include("catalog.urls")),

@@ -46,3 +46,32 @@ def decide(recipient_id: int | None, dedupe_key: str | None) -> str:
     if preference.mode == DeliveryMode.OFF or category in preference.muted:
         return SUPPRESS
     return HOLD if preference.mode == DeliveryMode.DIGEST else SEND
+
+
+def preference_for(user) -> MailPreference:
+    """The person's preferences (defaults when they never chose: everything, immediately)."""
+    return MailPreference.objects.filter(user=user).first() or MailPreference(user=user)
+
+
+def update_preferences(user, *, actor, mode: str, muted: list[str]) -> MailPreference:
+    """Set how `user` receives notification e-mail; only they (or an administrator) may."""
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from itsm.core import roles
+    from itsm.core.exceptions import PermissionDenied
+
+    if actor.pk != user.pk and not roles.has_role(actor, roles.Role.ADMIN):
+        raise PermissionDenied("You can only change your own e-mail settings.")
+    if mode not in DeliveryMode.values:
+        raise ValidationError({"mode": f"Unknown delivery mode {mode!r}."})
+    unknown = set(muted) - set(EventCategory.values)
+    if unknown or set(muted) & ALWAYS_IMMEDIATE:
+        raise ValidationError(
+            {"muted": "Choose among the listed kinds of e-mail; approvals cannot be muted."}
+        )
+    with transaction.atomic():
+        preference, _ = MailPreference.objects.select_for_update().get_or_create(user=user)
+        preference.mode, preference.muted = mode, sorted(set(muted))
+        preference.save(update_fields=["mode", "muted"])
+    return preference
