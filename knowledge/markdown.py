@@ -7,6 +7,7 @@ http(s)/mailto/relative URLs, and adds `rel` to links.
 """
 
 import re
+from html import unescape
 
 import nh3
 from markdown_it import MarkdownIt
@@ -82,4 +83,4 @@ def render(text: str) -> str:
 def plain_text(text: str) -> str:
     """The words of a Markdown text without markup, for snippets and diffs of meaning."""
     html = _md.render(text or "")
-    return re.sub(r"\s+", " ", nh3.clean(html, tags=set())).strip()
+    return re.sub(r"\s+", " ", unescape(nh3.clean(html, tags=set()))).strip()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
-from django.db.models import Case, F, IntegerField, Q, QuerySet, TextField, Value, When
+from django.db.models import BooleanField, Case, F, IntegerField, Q, QuerySet, TextField, Value, When
 from django.db.models.expressions import Func
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -95,6 +95,16 @@ class Headline(Func):
         super().__init__(Value(config), text, query, Value(options), output_field=TextField())
 
 
+class TrigramMatch(Func):
+    """`title % 'text'`: pg_trgm's similarity operator, which the title's GIN index answers.
+
+    (The `trigram_similar` lookup needs django.contrib.postgres installed as an app.)"""
+
+    arg_joiner = " %% "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
 def _postgres(candidates: QuerySet, terms: list[str], filters: Filters, limit: int) -> list[Hit]:
     config = SEARCH_CONFIGS.get(filters.language or "en", "simple")
     tsquery = SearchQuery(" & ".join(f"{term}:*" for term in terms), search_type="raw", config=config)
@@ -121,7 +131,7 @@ def _postgres(candidates: QuerySet, terms: list[str], filters: Filters, limit: i
 def _similar_titles(candidates: QuerySet, text: str, limit: int) -> dict[int, float]:
     """Titles within trigram distance of the query (the `%` operator uses the GIN index)."""
     rows = (
-        candidates.filter(title__trigram_similar=text)
+        candidates.filter(TrigramMatch(F("title"), Value(text)))
         .annotate(similarity=TrigramSimilarity("title", text))
         .filter(similarity__gte=TRIGRAM_THRESHOLD)
         .order_by("-similarity", "-pk")

@@ -15,7 +15,7 @@ def base(db):
 
 @pytest.fixture
 def category(base):
-    return Category.objects.create(base=base, name="Network", slug="network")
+    return Category.objects.create(base=base, name="General", slug="general")
 
 
 @pytest.fixture
@@ -27,7 +27,9 @@ def other_agent(db):
 def make_article(base, category, agent, knowledge_manager):
     """An article by `agent`, taken to `state` through the services (approved by the manager)."""
 
-    def make(state="published", *, title="Connect to the VPN", body="Open the VPN client and sign in.", **extra):
+    def make(
+        state="published", *, title="Connect to the VPN", body="Open the VPN client and sign in.", **extra
+    ):
         article = services.create_article(
             actor=extra.pop("actor", agent), base=base, category=category, title=title, body=body, **extra
         )

@@ -34,7 +34,9 @@ def test_send_back_needs_a_comment_and_reaches_the_owner(make_article, knowledge
         services.move_article(article, "send_back", actor=knowledge_manager)
     article = services.move_article(article, "send_back", actor=knowledge_manager, comment="Add screenshots")
     assert article.state == "draft" and article.review_comment == "Add screenshots"
-    assert ArticleEvent.objects.filter(article=article, action="article.send_back", body="Add screenshots").exists()
+    assert ArticleEvent.objects.filter(
+        article=article, action="article.send_back", body="Add screenshots"
+    ).exists()
     assert Notification.objects.filter(recipient=agent, body="Add screenshots").exists()
 
 
@@ -92,7 +94,9 @@ def test_stale_versions_are_refused(make_article, agent):
     article = make_article("draft")
     services.update_article(article, actor=agent, changes={"title": "A"}, expected_version=article.version)
     with pytest.raises(StaleVersion):
-        services.update_article(article, actor=agent, changes={"title": "B"}, expected_version=article.version)
+        services.update_article(
+            article, actor=agent, changes={"title": "B"}, expected_version=article.version
+        )
 
 
 def test_team_audience_needs_teams(agent, base):
