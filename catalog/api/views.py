@@ -6,6 +6,7 @@ submission is validated by `catalog.forms_engine`, the module the portal form us
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -58,7 +59,9 @@ class _Records(
 
 class RequestViewSet(_Records):
     queryset = Request.objects.select_related("requester", "assignee", "opened_by").prefetch_related(
-        "items__item_version", "items__requester", "items__assignee"
+        Prefetch(
+            "items", queryset=RequestItem.objects.select_related("item_version", "requester", "assignee")
+        )
     )
     serializer_class = s.RequestSerializer
     filterset_class = RequestFilterSet

@@ -16,10 +16,10 @@ from catalog import forms_engine
 from catalog.models import CatalogItem, ItemVersion, Request, RequestItem
 from catalog.services.approvals import ask_approval, stages_for
 from catalog.services.common import notify_people
-from catalog.services.fulfilment import ITEM_FIELDS, bump_popularity, move, release_item
+from catalog.services.fulfilment import bump_popularity, release_item
 from catalog.services.versions import publish_item
 from catalog.standard_changes import UNAVAILABLE, standard_change_handler
-from catalog.workflow import ITEM_WORKFLOW, REQUEST_WORKFLOW
+from catalog.workflow import AWAITING_APPROVAL, ITEM_WORKFLOW, REQUEST_WORKFLOW
 from itsm.core import roles
 from itsm.core.choices import TaskKind, TimelineKind
 from itsm.core.services.activity import add_attachment
@@ -175,8 +175,8 @@ def _create_item(request: Request, entry: _Checked, index: int, actor: User) -> 
         item_version=entry.version,
         quantity=quantity,
         values=entry.values,
-        state=ITEM_WORKFLOW.initial,
-        state_category=ITEM_WORKFLOW.category_of(ITEM_WORKFLOW.initial),
+        state=_first_state(entry),
+        state_category=ITEM_WORKFLOW.category_of(_first_state(entry)),
     )
     item.save()
     due = timezone.now() + timedelta(seconds=snapshot["delivery_seconds"])
@@ -190,9 +190,14 @@ def _create_item(request: Request, entry: _Checked, index: int, actor: User) -> 
     return item
 
 
+def _first_state(entry: _Checked) -> str:
+    """An item that needs approval is created waiting for it (one write instead of a create and
+    a move); one that needs none starts submitted and is released at once."""
+    return AWAITING_APPROVAL if entry.stages else ITEM_WORKFLOW.initial
+
+
 def _start(item: RequestItem, entry: _Checked, actor: User) -> None:
     if entry.stages:
-        move(item, ITEM_WORKFLOW, "request_approval", actor=actor, fields=ITEM_FIELDS)
         ask_approval(item, entry.stages, actor=actor)
     else:
         release_item(item, actor=actor)

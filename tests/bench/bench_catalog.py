@@ -45,20 +45,15 @@ def main() -> None:
             _measure(client, "portal home", lambda: client.get("/portal/"), options),
             _measure(client, "catalog home", lambda: client.get("/catalog/"), options),
             _measure(client, "catalog search", lambda: client.get("/catalog/?q=laptop"), options),
-            _measure(
-                client,
-                "item page (10 variables)",
-                lambda: client.get(f"/catalog/items/{item.slug}/"),
-                options,
-            ),
+            _measure(client, "item page (10 variables)", lambda: client.get(f"/catalog/items/{item.slug}/"), options),
             _measure(client, "submit via portal", lambda: _submit_portal(client, item, created), options),
             _measure(api, "submit via API", lambda: _submit_api(api, item, created), options),
         ]
+        print(f"{'what':34} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
+        for name, median, p95, queries in results:
+            print(f"{name:34} {median:10.1f} {p95:8.1f} {queries:8d}")
     finally:
         _clean_up(created)
-    print(f"{'what':34} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
-    for name, median, p95, queries in results:
-        print(f"{name:34} {median:10.1f} {p95:8.1f} {queries:8d}")
 
 
 def _setup_django() -> None:
