@@ -1,0 +1,1 @@
+"""Blackout and maintenance windows: recurring periods, scoped to everything or to services/CIs."""
