@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "itsm.mail",
     "itsm.sla",
     "itsm.approvals",
+    "itsm.maintenance",
     "itsm.api",
     "itsm.portal",
     "itsm.dashboards",
@@ -254,6 +255,13 @@ INCIDENT_AUTO_CLOSE_DAYS = env_int("INCIDENT_AUTO_CLOSE_DAYS", 5)
 # --- Approvals ------------------------------------------------------------------------
 #: Seconds an e-mailed approval link stays valid (it also stops working once used).
 APPROVAL_LINK_MAX_AGE = env_int("APPROVAL_LINK_MAX_AGE", 7 * 24 * 3600)
+
+# --- Change schedule ------------------------------------------------------------------
+#: How many hops of the CMDB graph (depends on / runs on) two changes' CIs may be apart and
+#: still collide when their windows overlap.
+CHANGE_COLLISION_HOPS = env_int("CHANGE_COLLISION_HOPS", 2)
+#: Seconds a calendar feed link stays valid (0: until the user's feed key is reset).
+CHANGE_CALENDAR_FEED_MAX_AGE = env_int("CHANGE_CALENDAR_FEED_MAX_AGE", 0)
 
 # --- Outbox ---------------------------------------------------------------------------
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
