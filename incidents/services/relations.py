@@ -86,18 +86,9 @@ def _check_parent(record: Incident, parent: Incident) -> None:
 
 
 def unlink_record(incident: Incident, link: TaskLink, *, actor: User) -> None:
-    """Remove a link to or from the incident; both records' timelines note it.
-
-    The core service writes the entry on the link's source; the other side gets its own
-    entry here, in the same transaction, as linking writes one on each side.
-    """
+    """Remove a link to or from the incident; the core service notes it on both timelines."""
     require_staff(actor, "unlink records")
     require_visible(incident, actor)
     if incident.pk not in (link.source_id, link.target_id):
         raise ValidationError({"link": "This link does not belong to this incident."})
-    with transaction.atomic():
-        source, target = link.source, link.target
-        unlink_tasks(link, actor=actor)
-        label = link.get_kind_display().lower()
-        body = f"{source.number} is no longer {label} this"
-        record_event(target, "task.unlinked", actor=actor, body=body)
+    unlink_tasks(link, actor=actor)

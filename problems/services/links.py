@@ -9,7 +9,6 @@ from django.db import transaction
 from itsm.core.choices import TaskKind
 from itsm.core.models import Task, TaskLink
 from itsm.core.services.activity import link_tasks, unlink_tasks
-from itsm.core.services.timeline import record_event
 from problems.models import FIX_LINK, INCIDENT_LINK, Problem
 from problems.services.common import incident_by_number, require_staff
 from problems.workflow import PROBLEM_WORKFLOW
@@ -88,11 +87,7 @@ def unlink_incident(problem: Problem, incident: Task, *, actor: User) -> None:
     )
     if link is None:
         raise ValidationError({"incident": f"{incident.number} is not linked to {problem.number}."})
-    with transaction.atomic():
-        unlink_tasks(link, actor=actor)
-        record_event(
-            problem, "task.unlinked", actor=actor, body=f"{incident.number} is no longer caused by this"
-        )
+    unlink_tasks(link, actor=actor)  # notes it on both timelines
 
 
 def set_fix_change(problem: Problem, *, actor: User, number: str) -> TaskLink:

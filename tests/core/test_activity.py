@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from itsm.core.choices import LinkKind, TimelineKind
 from itsm.core.exceptions import PermissionDenied
-from itsm.core.services.activity import add_attachment, add_comment, link_tasks
+from itsm.core.services.activity import add_attachment, add_comment, link_tasks, unlink_tasks
 from tests.factories import TaskFactory
 
 
@@ -61,6 +61,20 @@ class TestLinks:
             link_tasks(a, b, LinkKind.RELATED_TO, actor=agent)
         with pytest.raises(ValidationError, match="itself"):
             link_tasks(a, a, LinkKind.RELATED_TO, actor=agent)
+
+    def test_unlink_is_recorded_on_both_timelines_in_words(self, agent, requester):
+        # given
+        incident, problem = TaskFactory(), TaskFactory(kind="problem")
+        link = link_tasks(incident, problem, LinkKind.CAUSED_BY, actor=agent)
+        # when: a requester may not, an agent may
+        with pytest.raises(PermissionDenied):
+            unlink_tasks(link, actor=requester)
+        unlink_tasks(link, actor=agent)
+        # then
+        assert not incident.links_out.exists()
+        assert incident.timeline.get(action="task.unlinked").body == f"no longer caused by {problem.number}"
+        expected = f"{incident.number} is no longer caused by this"
+        assert problem.timeline.get(action="task.unlinked").body == expected
 
     def test_unknown_link_type_and_requesters_are_refused(self, agent, requester):
         a, b = TaskFactory(requester=requester), TaskFactory(requester=requester)

@@ -73,10 +73,14 @@ def link_tasks(source: Task, target: Task, kind: str, *, actor: User) -> TaskLin
 
 
 def unlink_tasks(link: TaskLink, *, actor: User) -> None:
+    """Remove a link; like linking, it shows on both timelines."""
     if not roles.is_staff_member(actor):
         raise PermissionDenied("Only agents can unlink records.")
+    source, target = link.source, link.target
+    label = link.get_kind_display().lower()
     with transaction.atomic():
-        record_event(link.source, "task.unlinked", actor=actor, body=f"{link.kind} {link.target.number}")
+        record_event(source, "task.unlinked", actor=actor, body=f"no longer {label} {target.number}")
+        record_event(target, "task.unlinked", actor=actor, body=f"{source.number} is no longer {label} this")
         link.delete()
 
 
