@@ -119,15 +119,15 @@ class FulfilmentTaskSerializer(_TaskFields):
         read_only_fields = fields
 
 
-class NoteSerializer(serializers.Serializer):
+class CatalogNoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
 
 
-class ReplySerializer(serializers.Serializer):
+class RequestReplySerializer(serializers.Serializer):
     body = serializers.CharField(max_length=10000)
     public = serializers.BooleanField(default=True)
 
 
-class AssignSerializer(serializers.Serializer):
+class FulfilmentAssignSerializer(serializers.Serializer):
     assignment_group = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
     assignee = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False, allow_null=True)

@@ -97,19 +97,19 @@ class RequestViewSet(_Records):
             raise ValidationError({"requested_for": "There is no active person with this id."})
         return person
 
-    @extend_schema(request=s.NoteSerializer, responses=s.RequestSerializer)
+    @extend_schema(request=s.CatalogNoteSerializer, responses=s.RequestSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        reason = self._valid(s.NoteSerializer)["note"]
+        reason = self._valid(s.CatalogNoteSerializer)["note"]
         record = services.cancel_request(
             self.get_object(), actor=request.user, reason=reason, expected_version=expected_version(request)
         )
         return self._respond(self.get_queryset().get(pk=record.pk))
 
-    @extend_schema(request=s.ReplySerializer, responses={201: TimelineEntrySerializer})
+    @extend_schema(request=s.RequestReplySerializer, responses={201: TimelineEntrySerializer})
     @action(detail=True, methods=["post"])
     def replies(self, request, pk=None):
-        data = self._valid(s.ReplySerializer)
+        data = self._valid(s.RequestReplySerializer)
         entry = services.add_request_reply(self.get_object(), actor=request.user, **data)
         return Response(TimelineEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
@@ -132,25 +132,25 @@ class FulfilmentTaskViewSet(_Records):
     def start(self, request, pk=None):
         return self._move(services.start_task)
 
-    @extend_schema(request=s.NoteSerializer, responses=s.FulfilmentTaskSerializer)
+    @extend_schema(request=s.CatalogNoteSerializer, responses=s.FulfilmentTaskSerializer)
     @action(detail=True, methods=["post"])
     def hold(self, request, pk=None):
-        return self._move(services.hold_task, reason=self._valid(s.NoteSerializer)["note"])
+        return self._move(services.hold_task, reason=self._valid(s.CatalogNoteSerializer)["note"])
 
-    @extend_schema(request=s.NoteSerializer, responses=s.FulfilmentTaskSerializer)
+    @extend_schema(request=s.CatalogNoteSerializer, responses=s.FulfilmentTaskSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
-        return self._move(services.complete_task, notes=self._valid(s.NoteSerializer)["note"])
+        return self._move(services.complete_task, notes=self._valid(s.CatalogNoteSerializer)["note"])
 
-    @extend_schema(request=s.NoteSerializer, responses=s.FulfilmentTaskSerializer)
+    @extend_schema(request=s.CatalogNoteSerializer, responses=s.FulfilmentTaskSerializer)
     @action(detail=True, methods=["post"])
     def skip(self, request, pk=None):
-        return self._move(services.skip_task, reason=self._valid(s.NoteSerializer)["note"])
+        return self._move(services.skip_task, reason=self._valid(s.CatalogNoteSerializer)["note"])
 
-    @extend_schema(request=s.AssignSerializer, responses=s.FulfilmentTaskSerializer)
+    @extend_schema(request=s.FulfilmentAssignSerializer, responses=s.FulfilmentTaskSerializer)
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
-        data = self._valid(s.AssignSerializer)
+        data = self._valid(s.FulfilmentAssignSerializer)
         group = (
             Team.objects.filter(pk=data["assignment_group"]).first() if data.get("assignment_group") else None
         )
