@@ -69,10 +69,3 @@ class ChangeTaskType(models.TextChoices):
     IMPLEMENTATION = "implementation", "Implementation"
     TESTING = "testing", "Testing"
     REVIEW = "review", "Review"
-
-
-class ChangeTaskState(models.TextChoices):
-    OPEN = "open", "Open"
-    IN_PROGRESS = "in_progress", "In progress"
-    DONE = "done", "Done"
-    SKIPPED = "skipped", "Skipped"

@@ -11,10 +11,11 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 
 from changes.choices import ChangeTaskType, ChangeType, CloseCode, RiskLevel
-from itsm.approvals.choices import StageRule
-from itsm.approvals.models import subjects_approved_by
+from itsm.approvals.choices import PlanOutcome, StageRule
+from itsm.approvals.models import ApprovalPlan, subjects_approved_by
 from itsm.core import roles
 from itsm.core.models import Task
 from itsm.core.querysets import TaskQuerySet
@@ -127,7 +128,11 @@ class Change(Task):
     risk_evidence = models.JSONField(default=dict, blank=True, editable=False)
     risk_assessed_at = models.DateTimeField(null=True, blank=True, editable=False)
     change_manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="managed_changes"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="managed_changes",
     )
     affected_services = models.ManyToManyField("cmdb.Service", blank=True, related_name="changes")
     affected_cis = models.ManyToManyField("cmdb.ConfigurationItem", blank=True, related_name="changes")
@@ -168,6 +173,27 @@ class Change(Task):
             or RiskLevel.rank(self.risk) >= RiskLevel.rank(RiskLevel.HIGH)
         )
 
+    # What the workflow guards read (`changes.workflow`); cached for one request or one service call.
+
+    @cached_property
+    def cab_plan(self) -> ApprovalPlan | None:
+        """The latest CAB approval plan (pending, or how the last one ended)."""
+        plans = ApprovalPlan.objects.filter(subject_id=self.pk, purpose="cab")
+        return plans.order_by("-created_at", "-id").first()
+
+    @property
+    def cab_approved(self) -> bool:
+        return self.cab_plan is not None and self.cab_plan.outcome == PlanOutcome.APPROVED
+
+    @cached_property
+    def open_task_numbers(self) -> list[str]:
+        tasks = ChangeTask.objects.filter(parent_change_id=self.pk, state__in=["open", "in_progress"])
+        return list(tasks.order_by("task_ptr_id").values_list("number", flat=True))
+
+    @cached_property
+    def has_review(self) -> bool:
+        return PostImplementationReview.objects.filter(change_id=self.pk).exists()
+
 
 class ChangeTask(Task):
     """A step of a change (implementation, test, review) assigned to a group.
@@ -186,6 +212,16 @@ class ChangeTask(Task):
 
     class Meta:
         ordering = [models.F("order").asc(nulls_last=True), "opened_at", "task_ptr_id"]
+
+    @cached_property
+    def blocking_numbers(self) -> list[str]:
+        """Unfinished tasks of a lower order on the same change (what this one waits for)."""
+        if self.order is None:
+            return []
+        earlier = ChangeTask.objects.filter(
+            parent_change_id=self.parent_change_id, order__lt=self.order, state__in=["open", "in_progress"]
+        )
+        return list(earlier.order_by("order", "task_ptr_id").values_list("number", flat=True))
 
 
 class RiskQuestion(models.Model):
@@ -233,6 +269,9 @@ class ChangeRiskAnswer(models.Model):
             models.UniqueConstraint(fields=["change", "question"], name="change_risk_answer_once"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.question_id}: {self.answer_id}"
+
 
 class CABPolicy(models.Model):
     """Who authorizes which changes: the first active policy (by order) matching the change's type
@@ -245,7 +284,10 @@ class CABPolicy(models.Model):
         max_length=20, choices=ChangeType.choices, blank=True, help_text="Blank: any type."
     )
     min_risk = models.CharField(
-        max_length=20, choices=RiskLevel.choices, default=RiskLevel.LOW, help_text="Applies from this risk up."
+        max_length=20,
+        choices=RiskLevel.choices,
+        default=RiskLevel.LOW,
+        help_text="Applies from this risk up.",
     )
     max_risk = models.CharField(
         max_length=20, choices=RiskLevel.choices, default=RiskLevel.VERY_HIGH, help_text="… up to this risk."
