@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 
+from catalog import standard_changes
 from catalog.models import FulfilmentTask
 from catalog.services import complete_request_item, complete_task, register_standard_change_handler
-from catalog.standard_changes import unregister_standard_change_handler
 from itsm.approvals.models import Approval
 from itsm.approvals.services import decide
 from itsm.core.models import TimelineEntry
@@ -60,14 +60,24 @@ def test_requester_is_told_at_each_step(laptop, order, line_manager, agent, requ
     assert request.pk
 
 
-def test_standard_change_item_is_refused_until_changes_register(make_item, order):
+@pytest.fixture
+def no_handler():
+    """No standard-change handler during the test; the one the change practice registered in
+    its `ready()` (when installed) is put back afterwards."""
+    saved = list(standard_changes._handler)
+    standard_changes.unregister_standard_change_handler()
+    yield
+    standard_changes._handler[:] = saved
+
+
+def test_standard_change_item_is_refused_until_changes_register(no_handler, make_item, order):
     item = make_item(slug="std-change", name="Firewall rule", standard_change=True)
     with pytest.raises(ValidationError) as caught:
         order(item, {})
     assert "standard change" in caught.value.message_dict["items.0.item"][0]
 
 
-def test_standard_change_handler_raises_the_change_and_completes_the_item(make_item, order, agent):
+def test_standard_change_handler_raises_the_change_and_completes_it(no_handler, make_item, order, agent):
     raised = []
 
     def handler(request_item, *, actor):
@@ -76,14 +86,11 @@ def test_standard_change_handler_raises_the_change_and_completes_the_item(make_i
         return change
 
     register_standard_change_handler(handler)
-    try:
-        item = make_item(slug="std-change", name="Firewall rule", standard_change=True)
-        request = order(item, {})
-        ritm = request.items.get()
-        assert ritm.state == "in_fulfilment" and not FulfilmentTask.objects.exists()
-        assert TimelineEntry.objects.filter(task=ritm, body__contains=raised[0].number).exists()
-        complete_request_item(ritm, actor=agent, note=f"Done by {raised[0].number}")
-        request.refresh_from_db()
-        assert request.state == "fulfilled"
-    finally:
-        unregister_standard_change_handler()
+    item = make_item(slug="std-change", name="Firewall rule", standard_change=True)
+    request = order(item, {})
+    ritm = request.items.get()
+    assert ritm.state == "in_fulfilment" and not FulfilmentTask.objects.exists()
+    assert TimelineEntry.objects.filter(task=ritm, body__contains=raised[0].number).exists()
+    complete_request_item(ritm, actor=agent, note=f"Done by {raised[0].number}")
+    request.refresh_from_db()
+    assert request.state == "fulfilled"
