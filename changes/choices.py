@@ -69,3 +69,10 @@ class ChangeTaskType(models.TextChoices):
     IMPLEMENTATION = "implementation", "Implementation"
     TESTING = "testing", "Testing"
     REVIEW = "review", "Review"
+
+
+class RaisableChangeType(models.TextChoices):
+    """The types raised by hand: a standard change comes from a template."""
+
+    NORMAL = "normal", "Normal"
+    EMERGENCY = "emergency", "Emergency"

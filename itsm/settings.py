@@ -337,6 +337,10 @@ SPECTACULAR_SETTINGS = {
         "ApprovalOutcomeEnum": "itsm.approvals.choices.PlanOutcome",
         "ResolutionCodeEnum": "incidents.choices.ResolutionCode",
         "FixResolutionEnum": "problems.choices.FixResolution",
+        "ChangeTypeEnum": "changes.choices.ChangeType",
+        "RaisableChangeTypeEnum": "changes.choices.RaisableChangeType",
+        "ChangeTaskTypeEnum": "changes.choices.ChangeTaskType",
+        "ProblemTaskTypeEnum": "problems.choices.ProblemTaskType",
     },
 }
 

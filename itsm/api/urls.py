@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from catalog.api.routes import register as register_catalog
+from changes.api.routes import register as register_changes
 from incidents.api.routes import register as register_incidents
 from itsm.approvals.api.routes import register as register_approvals
 from itsm.cmdb.api.routes import register as register_cmdb
@@ -22,6 +23,7 @@ register_approvals(router)
 register_incidents(router)
 register_problems(router)
 register_catalog(router)
+register_changes(router)
 register_knowledge(router)
 
 app_name = "api"
