@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from catalog.choices import ApprovalRule, ApproverKind, Audience, ConditionEffect, VariableType
-from catalog.querysets import CatalogItemQuerySet, CategoryQuerySet
+from catalog.querysets import CatalogItemQuerySet, CategoryQuerySet, RequestItemQuerySet, RequestQuerySet
 from itsm.core.models import Task
 from itsm.core.querysets import TaskQuerySet
 
@@ -213,7 +213,7 @@ class Request(Task):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="opened_requests"
     )
 
-    objects = TaskQuerySet.as_manager()
+    objects = RequestQuerySet.as_manager()
 
     class Meta:
         ordering = ["-opened_at", "-task_ptr_id"]
@@ -230,7 +230,7 @@ class RequestItem(Task):
     stage = models.PositiveIntegerField(null=True, blank=True, help_text="Fulfilment stage being worked.")
     close_reason = models.TextField(blank=True)
 
-    objects = TaskQuerySet.as_manager()
+    objects = RequestItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["task_ptr_id"]

@@ -251,12 +251,16 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not staff:
         timeline = timeline.filter(is_public=True)
+    # An approver who is neither the requester nor staff reads the request (to decide) but
+    # does not take part in it: no replies, no cancellation.
+    participant = staff or Request.objects.participated_by(request.user).filter(pk=record.pk).exists()
     context = {
         "record": record,
         "items": items,
         "timeline": timeline.order_by("created_at", "id")[:200],
         "state_label": REQUEST_WORKFLOW.label_of(record.state),
-        "may_cancel": services.may_cancel(record, request.user),
+        "may_cancel": participant and services.may_cancel(record, request.user),
+        "may_reply": participant,
         "staff": staff,
     }
     return render(request, "catalog/request.html", context)
@@ -273,6 +277,8 @@ def request_reply(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ValidationError as error:
         messages.error(request, " ".join(field_errors(error).values()))
+    except DomainError as error:
+        messages.error(request, error.message)
     return HttpResponseRedirect(record.get_absolute_url() + "#timeline")
 
 
