@@ -9,13 +9,17 @@ from django.urls import NoReverseMatch, reverse
 
 from itsm.cmdb.choices import OperationalStatus
 from itsm.cmdb.models import Service
-from itsm.core.choices import StateCategory
+from itsm.core.choices import StateCategory, TaskKind
 from itsm.core.models import Task
 from itsm.portal import banners
 
 OPEN_LIMIT = 20
 RECENT_LIMIT = 10
 SERVICE_LIMIT = 30
+#: What the portal lists as "my records": what people raise themselves. Their requests' items and
+#: fulfilment tasks, and the approvals asked about them, carry the same requester but are shown
+#: on the request page, not as records of their own.
+MY_KINDS = (TaskKind.INCIDENT, TaskKind.REQUEST)
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,11 @@ ACTIONS = (
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """My open and recent records, the status of the services I use, and where to go for help."""
-    mine = Task.objects.visible_to(request.user).filter(requester=request.user).with_list_relations()
+    mine = (
+        Task.objects.visible_to(request.user)
+        .filter(requester=request.user, kind__in=MY_KINDS)
+        .with_list_relations()
+    )
     services = list(
         Service.objects.visible_to(request.user)
         .exclude(operational_status=OperationalStatus.RETIRED)

@@ -33,6 +33,31 @@ def test_portal_greets_and_lists_my_records(client_for, requester, other_request
     assert "Not mine" not in html
 
 
+def test_portal_lists_only_my_incidents_and_requests(client_for, requester):
+    # given: a request's item, fulfilment task and approval carry the requester of the request
+    TaskFactory(requester=requester, title="Printer jams")
+    TaskFactory(requester=requester, kind=TaskKind.REQUEST, title="A new laptop")
+    TaskFactory(requester=requester, kind=TaskKind.REQUEST_ITEM, title="Item of the laptop")
+    TaskFactory(requester=requester, kind=TaskKind.FULFILMENT_TASK, title="Prepare the laptop")
+    TaskFactory(requester=requester, kind=TaskKind.APPROVAL, title="Approve the laptop")
+    TaskFactory(
+        requester=requester,
+        kind=TaskKind.APPROVAL,
+        title="Approved long ago",
+        state="approved",
+        state_category=StateCategory.CLOSED,
+    )
+
+    # when
+    html = client_for(requester).get(URL).content.decode()
+
+    # then
+    assert "Printer jams" in html and "A new laptop" in html
+    for other in ("Item of the laptop", "Prepare the laptop", "Approve the laptop", "Approved long ago"):
+        assert other not in html
+    assert '<span class="count">2</span>' in html
+
+
 def test_portal_empty_states_explain_what_will_appear(client_for, requester):
     # when
     html = client_for(requester).get(URL).content.decode()
