@@ -2,9 +2,9 @@
 
 from rest_framework import serializers
 
-from catalog import markdown
 from catalog.models import CatalogItem, Category, FulfilmentTask, Request, RequestItem
 from catalog.workflow import WORKFLOWS
+from itsm.core import markdown
 from itsm.core.api.serializers import UserSummarySerializer
 
 

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from catalog import markdown, services
+from catalog import services
 from catalog.choices import VariableType
 from catalog.forms_engine import readable_answers
 from catalog.models import CatalogItem, Category, Request
@@ -23,7 +23,7 @@ from catalog.services.submission import MAX_LINES
 from catalog.views.common import field_errors, person_named, visible_item, visible_request
 from catalog.workflow import ITEM_WORKFLOW, REQUEST_WORKFLOW
 from itsm.cmdb.models import ConfigurationItem
-from itsm.core import roles
+from itsm.core import markdown, roles
 from itsm.core.exceptions import DomainError
 from itsm.core.models import TimelineEntry
 
