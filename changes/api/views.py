@@ -7,13 +7,14 @@ CAB decisions are taken on `/api/v1/approvals/{id}/approve|reject/` (the platfor
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from changes import services
 from changes.api import serializers as s
+from changes.api.schedule import HopsSerializer, ScheduleReportSerializer, collisions_response
 from changes.filtersets import ChangeFilterSet
 from changes.models import Change, ChangeTask, PostImplementationReview, StandardChangeTemplate
 from itsm.api.concurrency import etag_for, expected_version
@@ -172,6 +173,17 @@ class ChangeViewSet(
                 rows.order_by("stage__plan__created_at", "stage__position", "pk"), many=True
             ).data
         )
+
+    @extend_schema(
+        request=HopsSerializer,
+        parameters=[OpenApiParameter("hops", int, description="CMDB hops (default CHANGE_COLLISION_HOPS).")],
+        responses=ScheduleReportSerializer,
+    )
+    @action(detail=True, methods=["get", "post"])
+    def collisions(self, request, pk=None):
+        """Check the planned window now: collisions with their CMDB paths, blackout conflicts,
+        time outside maintenance windows. Nothing is written."""
+        return collisions_response(self._staff_object(), request)
 
     @extend_schema(request=s.ChangeLinkNumberSerializer, responses={201: s.ChangeSerializer})
     @action(detail=True, methods=["post"], url_path="caused-incidents")
