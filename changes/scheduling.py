@@ -53,6 +53,8 @@ __all__ = [
     "find_collisions",
     "maintenance_gaps",
     "outside_maintenance",
+    "schedule_report",
+    "ScheduleReport",
 ]
 
 #: Relationship kinds in which the source needs the target to run: a change to either end
@@ -296,30 +298,41 @@ def shortest_paths(starts: Iterable[int], targets: Iterable[int], hops: int) -> 
 
 
 def _paths_postgresql(starts: list[int], targets: list[int], hops: int) -> dict[int, tuple[int, ...]]:
-    """One recursive CTE: paths grow one hop per step, never revisiting a node on the same path."""
+    sql, params = paths_sql(starts, targets, hops)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {node: tuple(path) for node, path in cursor.fetchall()}
+
+
+def paths_sql(starts: list[int], targets: list[int], hops: int) -> tuple[str, dict]:
+    """The PostgreSQL walk (also for EXPLAIN): one recursive CTE in which paths grow one hop
+    per step in either direction, never revisiting a node on the same path; one shortest
+    path per target is kept (ties: the smallest ids).
+
+    The neighbours of each node come from a LATERAL pair of index scans (source side, then
+    target side), so a step costs a few index probes per node on the frontier; a join on a
+    UNION of the whole edge table would be planned as a hash join over every edge.
+    """
     table = connection.ops.quote_name(CIRelationship._meta.db_table)
     sql = f"""
-        WITH RECURSIVE
-        edge(near, far) AS (
-            SELECT source_id, target_id FROM {table} WHERE kind = ANY(%(kinds)s)
-            UNION ALL
-            SELECT target_id, source_id FROM {table} WHERE kind = ANY(%(kinds)s)
-        ),
-        walk(node, path) AS (
+        WITH RECURSIVE walk(node, path) AS (
             SELECT id, ARRAY[id] FROM unnest(%(starts)s::bigint[]) AS id
             UNION ALL
-            SELECT e.far, w.path || e.far
-            FROM walk w JOIN edge e ON e.near = w.node
-            WHERE cardinality(w.path) <= %(hops)s AND NOT e.far = ANY(w.path)
+            SELECT near.far, w.path || near.far
+            FROM walk w CROSS JOIN LATERAL (
+                SELECT e.target_id AS far FROM {table} e
+                WHERE e.source_id = w.node AND e.kind = ANY(%(kinds)s)
+                UNION ALL
+                SELECT e.source_id FROM {table} e
+                WHERE e.target_id = w.node AND e.kind = ANY(%(kinds)s)
+            ) near
+            WHERE cardinality(w.path) <= %(hops)s AND NOT near.far = ANY(w.path)
         )
         SELECT DISTINCT ON (node) node, path FROM walk
         WHERE node = ANY(%(targets)s::bigint[])
         ORDER BY node, cardinality(path), path
     """
-    params = {"kinds": list(NEEDS), "starts": starts, "targets": targets, "hops": hops}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {node: tuple(path) for node, path in cursor.fetchall()}
+    return sql, {"kinds": list(NEEDS), "starts": starts, "targets": targets, "hops": hops}
 
 
 def _paths_breadth_first(starts: list[int], targets: set[int], hops: int) -> dict[int, tuple[int, ...]]:
@@ -378,3 +391,47 @@ def _person(user: User | None) -> str:
     if user is None:
         return ""
     return user.get_full_name() or user.get_username()
+
+
+# --- the schedule panel ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScheduleReport:
+    """Everything the record page's schedule panel and the API show about a change's window."""
+
+    collisions: list[Collision]
+    blackouts: list[WindowOccurrence]
+    maintenance_gaps: list[tuple[datetime, datetime]]
+    hops: int
+    has_window: bool
+
+    @property
+    def outside_maintenance(self) -> bool:
+        return bool(self.maintenance_gaps)
+
+    def as_dict(self) -> dict:
+        return {
+            "has_window": self.has_window,
+            "hops": self.hops,
+            "collisions": [collision.as_dict() for collision in self.collisions],
+            "blackouts": [occurrence.as_dict() for occurrence in self.blackouts],
+            "outside_maintenance": self.outside_maintenance,
+            "maintenance_gaps": [
+                {"start": start.isoformat(), "end": end.isoformat()} for start, end in self.maintenance_gaps
+            ],
+        }
+
+
+def schedule_report(
+    change: Change, *, user: User | AnonymousUser | None = None, hops: int | None = None
+) -> ScheduleReport:
+    """Collisions (those `user` may see), blackout conflicts and maintenance gaps, checked now."""
+    hops = settings.CHANGE_COLLISION_HOPS if hops is None else max(int(hops), 0)
+    return ScheduleReport(
+        collisions=find_collisions(change, hops=hops, user=user),
+        blackouts=blackout_conflicts(change),
+        maintenance_gaps=maintenance_gaps(change),
+        hops=hops,
+        has_window=_has_window(change),
+    )
