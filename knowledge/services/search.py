@@ -1,8 +1,8 @@
 """The one knowledge search: the workspace, the portal, deflection and the API all call it.
 
 PostgreSQL: the stored, GIN-indexed `search_vector` (title A > summary/tags B > body C)
-matched with prefix terms (`vpn conn` finds "VPN connection"), ranked by `ts_rank_cd`, with
-`ts_headline` snippets; when full text finds too little (a typo), trigram similarity on the
+matched with prefix terms (`vpn conn` finds "VPN connection"), ranked by `ts_rank`, with
+`ts_headline` snippets; when full text finds nothing (a typo), trigram similarity on the
 title (pg_trgm, GIN-indexed) adds the nearest titles. SQLite: the same contract through
 LIKE matching and the same weights computed in SQL, with close-word matching for typos.
 
@@ -110,13 +110,15 @@ def _postgres(candidates: QuerySet, terms: list[str], filters: Filters, limit: i
     tsquery = SearchQuery(" & ".join(f"{term}:*" for term in terms), search_type="raw", config=config)
     ranked = list(
         candidates.filter(search_vector=tsquery)
-        .annotate(rank=SearchRank(F("search_vector"), tsquery, cover_density=True))
+        .annotate(rank=SearchRank(F("search_vector"), tsquery))
         .order_by("-rank", "-published_at", "-pk")
         .values_list("pk", "rank")[:limit]
     )
     scores = {pk: float(rank) for pk, rank in ranked}
     similar: dict[int, float] = {}
-    if len(ranked) < limit:
+    # Typo tolerance only when the words themselves found nothing: a trigram scan of titles
+    # costs more than the full-text match, so it is the fallback, not a second opinion.
+    if not ranked:
         similar = _similar_titles(candidates.exclude(pk__in=scores), " ".join(terms), limit - len(ranked))
     articles = _with_snippets(list(scores) + list(similar), tsquery, config)
     hits = [Hit(articles[pk], scores[pk], articles[pk].snippet_html) for pk in scores if pk in articles]

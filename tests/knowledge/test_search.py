@@ -35,7 +35,7 @@ def library(agent, knowledge_manager, base):
     """The demo articles, published through the services (the retired one retired)."""
     shelves = {}
     articles = {}
-    for base_slug, shelf, title, summary, body, tags, _service, audience, fate in ARTICLES:
+    for _base_slug, shelf, title, summary, body, tags, _service, audience, fate in ARTICLES:
         shelves[shelf] = Category.objects.get_or_create(base=base, slug=shelf, defaults={"name": shelf})[0]
         article = services.create_article(
             actor=agent,
