@@ -83,7 +83,14 @@ def _candidate_cluster(requester, services_by_name) -> None:
     service = list(services_by_name.values())[1] if len(services_by_name) > 1 else None
     if service is None or Task.objects.filter(title__startswith="Shared drive S: full").exists():
         return
-    for floor in (2, 3, 4, 5):
-        incident_services.create_incident(
-            actor=requester, title=f"Shared drive S: full, cannot save files (floor {floor})", service=service
-        )
+    for title in SHARED_DRIVE_REPORTS:
+        incident_services.create_incident(actor=requester, title=title, service=service)
+
+
+#: One fault as four people report it: the clustering job proposes them as one problem.
+SHARED_DRIVE_REPORTS = [
+    "Shared drive S: full, cannot save files (floor 2)",
+    "cannot save files to the shared drive, it says the disk is full",
+    "Shared drive S: no space left when saving files",
+    "saving files on S: fails - drive full",
+]

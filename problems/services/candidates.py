@@ -16,11 +16,12 @@ from django.db import transaction
 from django.db.models.functions import Substr
 from django.utils import timezone
 
+from itsm.cmdb.models import ConfigurationItem, Service
 from itsm.core.choices import Impact, StateCategory, TaskKind, Urgency
 from itsm.core.exceptions import TransitionNotAllowed
 from itsm.core.models import Task
 from problems.choices import CandidateStatus
-from problems.clustering import Cluster, Item, find_clusters
+from problems.clustering import MIN_SIZE, THRESHOLD, Cluster, Item, find_clusters
 from problems.models import Candidate, Problem, has_problem
 from problems.services.common import require_problem_manager
 from problems.services.creation import create_problem
@@ -56,9 +57,14 @@ def recent_items(since: datetime) -> list[Item]:
         .values_list("id", "service_id", "configuration_item_id", "title", "text")
         .order_by("opened_at", "id")
     )
+    found = list(rows.iterator(chunk_size=5000))
+    # Scope names (their words say where, not what broke): the service, else the CI.
+    services = dict(Service.objects.values_list("pk", "name"))
+    ci_ids = {ci for _, service, ci, _, _ in found if ci and not service}
+    cis = dict(ConfigurationItem.objects.filter(pk__in=ci_ids).values_list("pk", "name"))
     return [
-        Item(pk, service, ci, f"{title} {text}", title)
-        for pk, service, ci, title, text in rows.iterator(chunk_size=5000)
+        Item(pk, service, ci, f"{title} {text}", title, services.get(service) or cis.get(ci, ""))
+        for pk, service, ci, title, text in found
     ]
 
 
@@ -69,8 +75,8 @@ def propose_problems(*, now: datetime | None = None) -> RunReport:
     items = recent_items(now - timedelta(days=window_days()))
     clusters = find_clusters(
         items,
-        threshold=getattr(settings, "PROBLEM_CLUSTER_THRESHOLD", 0.5),
-        min_size=getattr(settings, "PROBLEM_CLUSTER_MIN_SIZE", 3),
+        threshold=getattr(settings, "PROBLEM_CLUSTER_THRESHOLD", THRESHOLD),
+        min_size=getattr(settings, "PROBLEM_CLUSTER_MIN_SIZE", MIN_SIZE),
     )
     titles = {item.id: item.title for item in items}
     created = updated = skipped = 0

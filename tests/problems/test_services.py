@@ -248,13 +248,14 @@ def test_problem_tasks(make_problem, agent, team):
         services.create_problem_task(problem, actor=agent, title=" ", task_type="nonsense")
 
 
-def test_the_knowledge_hook_refuses_clearly(make_problem, agent):
+def test_the_knowledge_hook_refuses_clearly(make_problem, agent, monkeypatch):
     problem = make_problem()
     with pytest.raises(ValidationError):
         services.publish_known_error_article(problem, actor=agent)
     problem = services.update_rca(problem, actor=agent, changes={"root_cause": "cause"})
     problem = services.publish_workaround(problem, actor=agent, workaround="work around")
-    assert not services.knowledge_publishing_available()
+    # without the knowledge practice's side of the hook, a clear refusal
+    monkeypatch.setattr("problems.services.known_errors.knowledge_publishing_available", lambda: False)
     with pytest.raises(services.FeatureUnavailable, match="knowledge practice"):
         services.publish_known_error_article(problem, actor=agent)
 

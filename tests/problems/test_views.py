@@ -131,12 +131,26 @@ def test_bulk_link_from_the_incident_queue(client, agent, known, make_incident):
     assert known.linked_incidents().count() == 3
 
 
+DISK_FULL = [
+    "Disk full on file server {n}",
+    "file server {n} disk is full",
+    "no space left: disk full on server {n}",
+]
+
+
+SCANNER_JAM = [
+    "Scanner jams on tray {n}",
+    "paper jam in the scanner, tray {n}",
+    "tray {n}: scanner paper jams",
+]
+
+
 def test_candidates_queue_accept_and_dismiss(client, agent, manager, make_incident):
     service = ServiceFactory()
     for n in range(4):
-        make_incident(title=f"Disk full on file server {n}", service=service)
-    for n in range(3):
-        make_incident(title=f"Scanner jams on tray {n}", service=service)
+        make_incident(title=DISK_FULL[n % 3].format(n=n), service=service)
+    for n in range(4):
+        make_incident(title=SCANNER_JAM[n % 3].format(n=n), service=service)
     services.propose_problems()
     first, second = Candidate.objects.order_by("pk")
     client.force_login(agent)
