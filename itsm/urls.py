@@ -20,6 +20,7 @@ urlpatterns = [
     path("mail/", include("itsm.mail.urls")),
     path("incidents/", include("incidents.urls")),
     path("problems/", include("problems.urls")),
+    path("changes/", include("changes.urls")),
     path("catalog/", include("catalog.urls")),
     path("knowledge/", include("knowledge.urls")),
     path("api/v1/", include("itsm.api.urls")),
