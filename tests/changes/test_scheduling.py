@@ -91,3 +91,49 @@ def test_maintenance_windows_for_the_scope_flag_a_change_outside_them():
     svc = ServiceFactory()
     window(WindowKind.MAINTENANCE, services=[svc])
     assert outside_maintenance(planned_change(services=[svc], start=MONDAY + timedelta(days=2)))
+
+
+# --- enforcement through the change services -------------------------------------------------
+
+
+def standard_change_in_blackout():
+    window(WindowKind.BLACKOUT, applies_to_all=True, name="Monday freeze")
+    return planned_change(
+        state="new",
+        change_type="standard",
+        reason="Routine",
+        implementation_plan="Do it",
+        backout_plan="Undo it",
+    )
+
+
+def test_schedule_is_refused_in_a_blackout_without_an_override(agent):
+    from changes.services import schedule_change
+    from itsm.core.exceptions import TransitionNotAllowed
+
+    change = standard_change_in_blackout()
+    with pytest.raises(TransitionNotAllowed, match="Monday freeze"):
+        schedule_change(change, actor=agent)
+    change.refresh_from_db()
+    assert change.state == "new" and change.blackout_override_at is None
+
+
+def test_only_a_change_manager_may_override(agent):
+    from changes.services import schedule_change
+    from itsm.core.exceptions import PermissionDenied
+
+    change = standard_change_in_blackout()
+    with pytest.raises(PermissionDenied):
+        schedule_change(change, actor=agent, override_reason="Urgent fix")
+
+
+def test_a_change_managers_override_is_recorded(change_manager):
+    from changes.services import schedule_change
+    from itsm.core.models import TimelineEntry
+
+    change = standard_change_in_blackout()
+    scheduled = schedule_change(change, actor=change_manager, override_reason="Regulator deadline")
+    assert scheduled.state == "scheduled"
+    assert scheduled.blackout_override_by == change_manager
+    assert scheduled.blackout_override_reason == "Regulator deadline"
+    assert TimelineEntry.objects.filter(task_id=change.pk, action="change.blackout_overridden").exists()
