@@ -5,7 +5,11 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from itsm.core import roles
-from itsm.core.choices import StateCategory
+from itsm.core.choices import StateCategory, TaskKind
+
+#: The kinds end users raise or take part in. Every other kind (problems, changes, their tasks,
+#: fulfilment tasks) is internal work that only staff see, whoever its requester or watchers are.
+END_USER_KINDS = (TaskKind.INCIDENT, TaskKind.REQUEST, TaskKind.REQUEST_ITEM, TaskKind.APPROVAL)
 
 
 class TaskQuerySet(models.QuerySet):
@@ -13,14 +17,15 @@ class TaskQuerySet(models.QuerySet):
         """Records `user` may see.
 
         Managers and admins see everything; agents (and change/knowledge managers) see
-        every workable record; requesters see what they raised, what they watch, and —
-        where their organisation shares records — what colleagues raised.
+        every workable record; requesters see, of the kinds end users own (END_USER_KINDS),
+        what they raised, what they watch, and — where their organisation shares records —
+        what colleagues raised.
         """
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if roles.is_staff_member(user):
             return self
-        return self.filter(requested_by_or_watched(user))
+        return self.filter(requested_by_or_watched(user), kind__in=END_USER_KINDS)
 
     def active(self) -> "TaskQuerySet":
         return self.filter(state_category__in=StateCategory.active())

@@ -1,6 +1,8 @@
 import pytest
 
+from itsm.core.choices import TaskKind
 from itsm.core.models import Task
+from itsm.core.querysets import END_USER_KINDS
 from tests.factories import OrganisationFactory, TaskFactory, UserFactory
 
 
@@ -64,3 +66,35 @@ class TestTaskVisibility:
         TaskFactory()
         own = TaskFactory(requester=nobody)
         assert list(Task.objects.visible_to(nobody)) == [own]
+
+
+class TestInternalKinds:
+    """Problems, changes and their tasks are internal work: no requester sees them through the
+    platform's rule, even when named as requester or watcher, or through a sharing organisation."""
+
+    @pytest.mark.parametrize(
+        "kind",
+        [
+            TaskKind.PROBLEM,
+            TaskKind.PROBLEM_TASK,
+            TaskKind.CHANGE,
+            TaskKind.CHANGE_TASK,
+            TaskKind.FULFILMENT_TASK,
+        ],
+    )
+    def test_requesters_never_see_internal_kinds(self, kind, requester, other_requester):
+        # given: the requester raised one, watches one, and a colleague in a sharing organisation raised one
+        finance = OrganisationFactory(name="Finance", share_records=True)
+        for user in (requester, other_requester):
+            user.profile.organisation = finance
+            user.profile.save()
+        TaskFactory(kind=kind, requester=requester)
+        TaskFactory(kind=kind, requester=other_requester).watchers.add(requester)
+        incident = TaskFactory(kind=TaskKind.INCIDENT, requester=other_requester)
+        # when / then
+        assert set(Task.objects.visible_to(requester)) == {incident}
+
+    @pytest.mark.parametrize("kind", END_USER_KINDS)
+    def test_requesters_see_their_own_records_of_end_user_kinds(self, kind, requester):
+        task = TaskFactory(kind=kind, requester=requester)
+        assert list(Task.objects.visible_to(requester)) == [task]
