@@ -20,19 +20,20 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from catalog.choices import ConditionEffect, VariableType
+from catalog.lookups import LookupScope
 
 TEXT_MAX = 250
 TEXTAREA_MAX = 5000
 TRUE_WORDS = {"yes", "true", "on", "1"}
 FALSE_WORDS = {"no", "false", "off", "0", ""}
 CHOICE_TYPES = {VariableType.CHOICE, VariableType.MULTICHOICE}
+LOOKUP_TYPES = {VariableType.USER, VariableType.CI}
 
 
 class Skip(Exception):
@@ -152,16 +153,22 @@ def is_required(definition: dict, values: Mapping[str, Any]) -> bool:
 
 
 def validate_values(
-    definitions: list[dict], data: Mapping[str, Any], files: Mapping[str, Any] | None = None
+    definitions: list[dict],
+    data: Mapping[str, Any],
+    files: Mapping[str, Any] | None = None,
+    *,
+    scope: LookupScope | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Cleaned values (JSON-safe) and uploads for the shown variables; ValidationError with one
-    message per field name otherwise. `data` is a dict (API JSON) or a QueryDict (a form post)."""
+    message per field name otherwise. `data` is a dict (API JSON) or a QueryDict (a form post).
+    Person and CI lookups accept only what `scope` (the type-ahead's own scope) would offer."""
     files = files or {}
+    scope = scope or LookupScope()
     parsed: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for definition in definitions:
         try:
-            parsed[definition["name"]] = _parse(definition, data, files)
+            parsed[definition["name"]] = _parse(definition, data, files, scope)
         except Skip:
             continue
         except ValidationError as error:
@@ -209,7 +216,7 @@ def _raw(data: Mapping[str, Any], name: str, *, many: bool = False) -> Any:
     return data.get(name)
 
 
-def _parse(definition: dict, data: Mapping[str, Any], files: Mapping[str, Any]) -> Any:
+def _parse(definition: dict, data: Mapping[str, Any], files: Mapping[str, Any], scope: LookupScope) -> Any:
     kind = definition["type"]
     if kind == VariableType.ATTACHMENT:
         return _attachment(files.get(definition["name"]))
@@ -218,6 +225,8 @@ def _parse(definition: dict, data: Mapping[str, Any], files: Mapping[str, Any]) 
     raw = _raw(data, definition["name"], many=kind == VariableType.MULTICHOICE)
     if raw is None or raw == "" or raw == []:
         return None
+    if kind in LOOKUP_TYPES:
+        return _lookup(kind, raw, scope)
     return PARSERS[kind](definition, raw)
 
 
@@ -325,22 +334,14 @@ def _record_id(raw: Any) -> int:
     return pk
 
 
-def _user(definition: dict, raw: Any) -> dict:
+def _lookup(kind: str, raw: Any, scope: LookupScope) -> dict:
+    """A person or CI id (or `{"id": ...}`) the scope lets this order name, as {id, label}."""
     pk = _record_id(raw.get("id") if isinstance(raw, dict) else raw)
-    person = get_user_model().objects.filter(pk=pk, is_active=True).first()
-    if person is None:
-        raise ValidationError("There is no active person with this id.")
-    return {"id": person.pk, "label": person.get_full_name() or person.get_username()}
-
-
-def _ci(definition: dict, raw: Any) -> dict:
-    from itsm.cmdb.models import ConfigurationItem
-
-    pk = _record_id(raw.get("id") if isinstance(raw, dict) else raw)
-    item = ConfigurationItem.objects.filter(pk=pk).only("pk", "name").first()
-    if item is None:
-        raise ValidationError("There is no configuration item with this id.")
-    return {"id": item.pk, "label": item.name}
+    option = scope.chosen(kind, pk)
+    if option is None:
+        what = "person" if kind == VariableType.USER else "configuration item"
+        raise ValidationError(f"Pick a {what} from the list.")
+    return {"id": option["id"], "label": option["label"]}
 
 
 def _attachment(upload: Any) -> Any:
@@ -364,8 +365,6 @@ PARSERS = {
     VariableType.MULTICHOICE: _multichoice,
     VariableType.DATE: _date,
     VariableType.DATETIME: _datetime,
-    VariableType.USER: _user,
-    VariableType.CI: _ci,
 }
 
 

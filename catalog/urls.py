@@ -4,12 +4,13 @@ reverses `<kind>:detail`, and "catalog" for browsing and ordering."""
 
 from django.urls import include, path
 
-from catalog.views import portal, workspace
+from catalog.views import lookups, portal, workspace
 
 catalog_patterns = [
     path("", portal.home, name="home"),
     path("categories/<slug:slug>/", portal.category, name="category"),
     path("items/<slug:slug>/", portal.item, name="item"),
+    path("items/<slug:slug>/lookups/<slug:variable>/", lookups.lookup, name="lookup"),
     path("cart/", portal.cart, name="cart"),
     path("cart/<int:index>/remove/", portal.cart_remove, name="cart-remove"),
     path("my-requests/", portal.my_requests, name="my-requests"),

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog import forms_engine
+from catalog.lookups import scope_for
 from catalog.models import CatalogItem, ItemVersion, Request, RequestItem
 from catalog.services.approvals import ask_approval, stages_for
 from catalog.services.common import notify_people
@@ -76,7 +77,9 @@ def validate_line(line: OrderLine, *, actor: User, requested_for: User, prefix: 
             else "Order one at a time."
         )
     try:
-        values, uploads = forms_engine.validate_values(snapshot["variables"], line.values, line.files)
+        values, uploads = forms_engine.validate_values(
+            snapshot["variables"], line.values, line.files, scope=scope_for(actor, snapshot)
+        )
     except ValidationError as error:
         errors.update(
             {f"{prefix}values.{name}": messages[0] for name, messages in error.message_dict.items()}

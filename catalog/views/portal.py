@@ -5,7 +5,6 @@ an item someone may not order, or another person's request, is a 404 like a miss
 """
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -16,13 +15,14 @@ from django.views.decorators.http import require_POST
 
 from catalog import services
 from catalog.choices import VariableType
-from catalog.forms_engine import readable_answers
+from catalog.forms_engine import LOOKUP_TYPES, readable_answers
+from catalog.lookups import LookupScope, scope_for
 from catalog.models import CatalogItem, Category, Request
 from catalog.services.approvals import approvals_of
 from catalog.services.submission import MAX_LINES
 from catalog.views.common import field_errors, person_named, visible_item, visible_request
+from catalog.views.lookups import SEARCH_PREFIX, chosen_option
 from catalog.workflow import ITEM_WORKFLOW, REQUEST_WORKFLOW
-from itsm.cmdb.models import ConfigurationItem
 from itsm.core import markdown, roles
 from itsm.core.exceptions import DomainError
 from itsm.core.models import TimelineEntry
@@ -32,7 +32,6 @@ CART_KEY = "catalog_cart"
 GENERAL_KEYS = ("item", "items", "non_field_errors", "form")
 POPULAR = 8
 SEARCH_LIMIT = 30
-LOOKUP_LIMIT = 200
 MY_LIMIT = 50
 
 
@@ -120,6 +119,7 @@ def _add_to_cart(request: HttpRequest, entry: CatalogItem, line, requested_for) 
         key: request.POST.getlist(key)
         for key in request.POST
         if key not in ("csrfmiddlewaretoken", "action", "quantity", "requested_for")
+        and not key.startswith(SEARCH_PREFIX)
     }
     cart = request.session.get(CART_KEY, [])
     cart.append({"item": entry.pk, "quantity": line.quantity, "values": values})
@@ -132,8 +132,8 @@ def _item_page(
     request: HttpRequest, entry: CatalogItem, data, errors: dict, status: int = 200
 ) -> HttpResponse:
     version = entry.current_version or services.publish_item(entry, actor=None)
-    fields = [_field(definition, data, errors) for definition in version.variables]
-    lookups = {t for t in (f["type"] for f in fields) if t in (VariableType.USER, VariableType.CI)}
+    scope = scope_for(request.user, version.snapshot)
+    fields = [_field(definition, data, errors, scope) for definition in version.variables]
     context = {
         "item": entry,
         "version": version,
@@ -143,31 +143,26 @@ def _item_page(
         "general_errors": [m for k, m in errors.items() if k in GENERAL_KEYS],
         "data": data,
         "quantity": data.get("quantity", 1) if data else 1,
-        "people": _people() if VariableType.USER in lookups else [],
-        "cis": _cis() if VariableType.CI in lookups else [],
         "has_files": any(f["type"] == VariableType.ATTACHMENT for f in fields),
         "orderable": entry.is_active,
     }
     return render(request, "catalog/item.html", context, status=status)
 
 
-def _field(definition: dict, data, errors: dict) -> dict:
-    """The definition plus what the form shows now (posted value, else default)."""
+def _field(definition: dict, data, errors: dict, scope: LookupScope) -> dict:
+    """The definition plus what the form shows now (posted value, else default); a person or
+    CI variable also carries its chosen option (one query, only when something was chosen)."""
     name = definition["name"]
     if data:
         current = data.getlist(name) if hasattr(data, "getlist") else data.get(name)
     else:
         current = [definition["default"]] if definition["default"] else []
     value = (current or [""])[0] if isinstance(current, list) else current
-    return {**definition, "current": current or [], "value": value, "error": errors.get(name)}
-
-
-def _people():
-    return get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name")[:LOOKUP_LIMIT]
-
-
-def _cis():
-    return ConfigurationItem.objects.order_by("name").only("pk", "name")[:LOOKUP_LIMIT]
+    field = {**definition, "current": current or [], "value": value, "error": errors.get(name)}
+    if definition["type"] in LOOKUP_TYPES:
+        field["selected"] = chosen_option(definition, scope, value) if value else None
+        field["options"] = []
+    return field
 
 
 @login_required

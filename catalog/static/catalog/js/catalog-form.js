@@ -39,6 +39,13 @@
     });
   }
 
+  // Enter in a person/CI search box searches at once instead of submitting the order.
+  form.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || !event.target.matches("[data-lookup]")) return;
+    event.preventDefault();
+    if (window.htmx) window.htmx.trigger(event.target, "lookup");
+  });
+
   form.addEventListener("change", refresh);
   form.addEventListener("input", refresh);
   refresh();
