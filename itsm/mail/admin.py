@@ -140,6 +140,7 @@ class InboundMessageAdmin(_MessageAdmin):
 @admin.register(QuarantinedMessage)
 class QuarantineAdmin(_MessageAdmin):
     list_display = ["received_at", "from_address", "subject", "reason", "size"]
+    list_display_links = ["received_at", "subject"]
     list_filter = ["mailbox"]
 
     def get_queryset(self, request):
