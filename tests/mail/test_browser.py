@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests/e2e are requested by name)
 """The e-mail channel in headless Chromium: an incident raised by mail, the admin quarantine,
 the e-mail settings page. Screenshots go to var/screenshots/mail-*.png for a person to look at."""
 
