@@ -164,3 +164,14 @@ def test_candidates_queue_accept_and_dismiss(client, agent, manager, make_incide
     )
     assert client.post(reverse("problem:decide", args=[second.pk, "dismiss"])).status_code == 409
     assert Problem.objects.get().linked_incidents().count() == first.size
+
+
+def test_navigation_links_problems_and_candidates_for_problem_managers(client, agent, manager, requester):
+    client.force_login(agent)
+    page = client.get(reverse("core:workspace")).content.decode()
+    assert f'href="{reverse("problem:workspace")}"' in page
+    assert f'href="{reverse("problem:candidates")}"' not in page
+    client.force_login(manager)
+    assert f'href="{reverse("problem:candidates")}"' in client.get(reverse("core:workspace")).content.decode()
+    client.force_login(requester)
+    assert reverse("problem:workspace") not in client.get(reverse("portal:home")).content.decode()
