@@ -98,7 +98,7 @@ class KnowledgeVersionSerializer(serializers.ModelSerializer):
 
 
 class KnowledgeRestoreSerializer(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1, max_value=1_000_000)
+    restore_version = serializers.IntegerField(min_value=1, max_value=1_000_000)
 
 
 class KnowledgeFeedbackSerializer(serializers.Serializer):

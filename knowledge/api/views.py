@@ -104,7 +104,7 @@ class KnowledgeArticleViewSet(
     @extend_schema(request=s.KnowledgeRestoreSerializer, responses=s.KnowledgeArticleSerializer)
     @action(detail=True, methods=["post"])
     def restore(self, request, pk=None):
-        number = self._valid(s.KnowledgeRestoreSerializer)["version"]
+        number = self._valid(s.KnowledgeRestoreSerializer)["restore_version"]
         article = services.restore_version(
             self.get_object(), number, actor=request.user, expected_version=expected_version(request)
         )
@@ -133,6 +133,41 @@ class KnowledgeArticleViewSet(
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(request=s.KnowledgeMoveSerializer, responses=s.KnowledgeArticleSerializer)
+    @action(detail=True, methods=["post"], url_path="submit")
+    def submit(self, request, pk=None):
+        return self._move("submit")
+
+    @extend_schema(request=s.KnowledgeMoveSerializer, responses=s.KnowledgeArticleSerializer)
+    @action(detail=True, methods=["post"], url_path="approve")
+    def approve(self, request, pk=None):
+        return self._move("approve")
+
+    @extend_schema(request=s.KnowledgeMoveSerializer, responses=s.KnowledgeArticleSerializer)
+    @action(detail=True, methods=["post"], url_path="send-back")
+    def send_back(self, request, pk=None):
+        return self._move("send_back")
+
+    @extend_schema(request=s.KnowledgeMoveSerializer, responses=s.KnowledgeArticleSerializer)
+    @action(detail=True, methods=["post"], url_path="publish")
+    def publish(self, request, pk=None):
+        return self._move("publish")
+
+    @extend_schema(request=s.KnowledgeMoveSerializer, responses=s.KnowledgeArticleSerializer)
+    @action(detail=True, methods=["post"], url_path="unschedule")
+    def unschedule(self, request, pk=None):
+        return self._move("unschedule")
+
+    @extend_schema(request=s.KnowledgeMoveSerializer, responses=s.KnowledgeArticleSerializer)
+    @action(detail=True, methods=["post"], url_path="retire")
+    def retire(self, request, pk=None):
+        return self._move("retire")
+
+    @extend_schema(request=s.KnowledgeMoveSerializer, responses=s.KnowledgeArticleSerializer)
+    @action(detail=True, methods=["post"], url_path="reopen")
+    def reopen(self, request, pk=None):
+        return self._move("reopen")
+
     def _valid(self, serializer_class, *, partial: bool = False) -> dict:
         serializer = serializer_class(data=self.request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
@@ -154,21 +189,3 @@ class KnowledgeArticleViewSet(
         response = Response(s.KnowledgeArticleSerializer(article).data, status=code)
         response["ETag"] = etag_for(article)
         return response
-
-
-def _move_action(name: str):
-    @extend_schema(
-        request=s.KnowledgeMoveSerializer,
-        responses=s.KnowledgeArticleSerializer,
-        operation_id=f"knowledge_articles_{name}",
-    )
-    @action(detail=True, methods=["post"], url_path=name.replace("_", "-"), url_name=name.replace("_", "-"))
-    def move(self, request, pk=None):
-        return self._move(name)
-
-    move.__name__ = name
-    return move
-
-
-for _name in ("submit", "approve", "send_back", "publish", "unschedule", "retire", "reopen"):
-    setattr(KnowledgeArticleViewSet, _name, _move_action(_name))
