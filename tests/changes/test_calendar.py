@@ -116,7 +116,7 @@ def test_a_change_spanning_midnight_shows_on_both_days(client, agent):
     planned_change("Overnight", start=datetime(2025, 6, 10, 22, 0, tzinfo=UTC), hours=4)
     client.force_login(agent)
     html = client.get("/changes/calendar/?view=week&date=2025-06-10").content.decode()
-    assert html.count("Overnight") == 2
+    assert html.count('<span class="cal-title">Overnight</span>') == 2
 
 
 @pytest.mark.parametrize(
