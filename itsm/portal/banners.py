@@ -6,7 +6,9 @@ registers a provider in its `portal.py`; the portal discovers those modules when
 the way the Django admin discovers `admin.py`.
 
 A provider takes the signed-in user and returns banners as dicts with `service` (a name,
-or "" for no particular service) and `since` (when the trouble started).
+or "" for no particular service) and `since` (when the trouble started), and optionally
+`kind` (how the portal words it: MAJOR_INCIDENT, the default, or KNOWN_ISSUE), `message`
+(plain text, escaped when shown) and `url` (a page the reader may open).
 """
 
 from collections.abc import Callable
@@ -17,6 +19,9 @@ Provider = Callable[[User], list[dict]]
 
 _providers: list[Provider] = []
 
+MAJOR_INCIDENT = "major_incident"
+KNOWN_ISSUE = "known_issue"
+
 
 def register(provider: Provider) -> Provider:
     """Add a provider (once, however often its module is imported); usable as a decorator."""
@@ -26,4 +31,6 @@ def register(provider: Provider) -> Provider:
 
 
 def banners_for(user: User) -> list[dict]:
-    return [banner for provider in _providers for banner in provider(user)]
+    """Every provider's banners, major incidents first (they matter most)."""
+    found = [{"kind": MAJOR_INCIDENT, **banner} for provider in _providers for banner in provider(user)]
+    return sorted(found, key=lambda banner: banner["kind"] != MAJOR_INCIDENT)
