@@ -73,6 +73,13 @@ class SubmitSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
 
 
+class SubmitWithFilesSerializer(serializers.Serializer):
+    """The multipart form of a submission: the JSON order in `data`, and one part per file
+    named `items.<n>.<variable>` (attachment variables of line n)."""
+
+    data = serializers.CharField(help_text="The order as JSON, shaped like the application/json body.")
+
+
 class _TaskFields(serializers.ModelSerializer):
     requester = UserSummarySerializer(read_only=True)
     assignee = UserSummarySerializer(read_only=True)

@@ -4,6 +4,8 @@ Every write goes through `catalog.services`, which check roles, workflow and ver
 submission is validated by `catalog.forms_engine`, the module the portal form uses too.
 """
 
+import json
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
@@ -14,6 +16,7 @@ from rest_framework.response import Response
 
 from catalog import services
 from catalog.api import serializers as s
+from catalog.choices import VariableType
 from catalog.filtersets import FulfilmentTaskFilterSet, RequestFilterSet, RequestItemFilterSet
 from catalog.models import CatalogItem, Category, FulfilmentTask, Request, RequestItem
 from itsm.api.concurrency import etag_for, expected_version
@@ -66,18 +69,39 @@ class RequestViewSet(_Records):
     serializer_class = s.RequestSerializer
     filterset_class = RequestFilterSet
 
-    @extend_schema(request=s.SubmitSerializer, responses={201: s.RequestSerializer})
+    @extend_schema(
+        request={"application/json": s.SubmitSerializer, "multipart/form-data": s.SubmitWithFilesSerializer},
+        responses={201: s.RequestSerializer},
+    )
     def create(self, request):
-        """Submit a cart: field errors come back keyed `items.<n>.values.<variable>`."""
-        data = self._valid(s.SubmitSerializer)
-        lines = self._lines(data["items"])
+        """Submit a cart: field errors come back keyed `items.<n>.values.<variable>`.
+
+        JSON, or — to send attachment variables — multipart/form-data with the same JSON
+        document in the `data` part and each file in a part named `items.<n>.<variable>`."""
+        body, files = self._submission()
+        serializer = s.SubmitSerializer(data=body)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        lines = self._lines(data["items"], files)
         requested_for = self._person(data.get("requested_for"))
         placed = services.submit_request(
             actor=request.user, lines=lines, requested_for=requested_for, notes=data["notes"]
         )
         return self._respond(self.get_queryset().get(pk=placed.pk), status.HTTP_201_CREATED)
 
-    def _lines(self, raw: list[dict]) -> list[services.OrderLine]:
+    def _submission(self) -> tuple[object, dict]:
+        """The order document and its files (none unless the body is multipart)."""
+        if not self.request.content_type.startswith("multipart/form-data"):
+            return self.request.data, {}
+        try:
+            body = json.loads(self.request.data.get("data") or "")
+        except ValueError as error:
+            raise ValidationError(
+                {"data": "Send the order as a JSON document in the multipart field “data”."}
+            ) from error
+        return body, self.request.FILES
+
+    def _lines(self, raw: list[dict], files) -> list[services.OrderLine]:
         items = CatalogItem.objects.orderable_by(self.request.user).select_related("current_version")
         found = items.in_bulk([line["item"] for line in raw])
         missing = {
@@ -87,7 +111,9 @@ class RequestViewSet(_Records):
         }
         if missing:
             raise ValidationError(missing)
-        return [services.OrderLine(found[line["item"]], line["values"], line["quantity"]) for line in raw]
+        lines = [services.OrderLine(found[line["item"]], line["values"], line["quantity"]) for line in raw]
+        _attach_files(lines, files)
+        return lines
 
     def _person(self, pk: int | None):
         if pk is None:
@@ -112,6 +138,32 @@ class RequestViewSet(_Records):
         data = self._valid(s.RequestReplySerializer)
         entry = services.add_request_reply(self.get_object(), actor=request.user, **data)
         return Response(TimelineEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+
+def _attach_files(lines: list[services.OrderLine], files) -> None:
+    """Give each line the files named `items.<n>.<variable>` for its attachment variables;
+    a part that names no attachment variable of the order is a field error, not ignored."""
+    errors = {}
+    for key in files:
+        index, _, name = key.removeprefix("items.").partition(".")
+        line = lines[int(index)] if index.isdigit() and int(index) < len(lines) else None
+        version = line.item.current_version if line is not None else None
+        names = (
+            {v["name"] for v in version.variables if v["type"] == VariableType.ATTACHMENT} if version else ()
+        )
+        if not key.startswith("items.") or name not in names:
+            errors[key] = "Not a file variable of this order (name file parts items.<n>.<variable>)."
+            continue
+        line.files = {**line.files, name: files[key]}
+    if errors:
+        raise ValidationError(errors)
+
+
+def _file_variables(line: services.OrderLine | None) -> set[str]:
+    version = line.item.current_version if line is not None else None
+    if version is None:
+        return set()
+    return {v["name"] for v in version.variables if v["type"] == VariableType.ATTACHMENT}
 
 
 class RequestItemViewSet(_Records):

@@ -88,3 +88,66 @@ def test_cancel_through_the_api(api, laptop, order):
     response = api.post(f"/api/v1/requests/{placed.pk}/cancel/", {"note": "No longer needed"}, format="json")
     assert response.status_code == 200 and response.json()["state"] == "cancelled"
     assert api.post(f"/api/v1/requests/{placed.pk}/cancel/", {}, format="json").status_code == 409
+
+
+@pytest.fixture
+def quote_item(make_item):
+    """An item whose form asks for a file (a supplier's quote) besides a text."""
+    return make_item(
+        slug="special-hardware",
+        name="Special hardware",
+        variables=[
+            {"name": "what", "label": "What", "type": "text", "required": True},
+            {"name": "quote", "label": "Supplier quote", "type": "attachment", "required": True},
+        ],
+    )
+
+
+def _multipart(api, order: dict, files: dict):
+    import json
+
+    return api.post("/api/v1/requests/", {"data": json.dumps(order), **files}, format="multipart")
+
+
+def test_multipart_submission_carries_attachment_variables(api, quote_item):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    order = {"items": [{"item": quote_item.pk, "values": {"what": "A 3D printer"}}], "notes": "For the lab"}
+    quote = SimpleUploadedFile("quote.pdf", b"%PDF-1.4 quote", content_type="application/pdf")
+    response = _multipart(api, order, {"items.0.quote": quote})
+    assert response.status_code == 201, response.content
+    ritm = Request.objects.get().items.get()
+    assert ritm.values == {"what": "A 3D printer", "quote": {"name": "quote.pdf", "size": 14}}
+    assert [a.filename for a in ritm.attachments.all()] == ["quote.pdf"]
+
+
+@pytest.mark.parametrize(
+    "data, files, field",
+    [
+        ("not json", {}, "data"),
+        (None, {}, "data"),
+        ({"items": []}, {}, "items.non_field_errors"),
+        ([1, 2], {}, "non_field_errors"),
+        ({"items": [{"item": 0}]}, {}, "items.0.item"),
+        ("ITEM", {}, "items.0.values.quote"),  # the required file is missing
+        ("ITEM", {"items.0.what": b"x"}, "items.0.what"),  # not a file variable
+        ("ITEM", {"items.3.quote": b"x"}, "items.3.quote"),  # no such line
+        ("ITEM", {"quote": b"x"}, "quote"),
+        ("ITEM", {"items.0.quote": ("evil.exe", b"MZ")}, "items.0.values.quote"),
+    ],
+)
+def test_multipart_errors_are_field_errors(api, quote_item, data, files, field):
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    if data == "ITEM":
+        data = {"items": [{"item": quote_item.pk, "values": {"what": "A printer"}}]}
+    body = {} if data is None else {"data": data if isinstance(data, str) else json.dumps(data)}
+    for key, content in files.items():
+        name, content = content if isinstance(content, tuple) else ("file.txt", content)
+        body[key] = SimpleUploadedFile(name, content)
+    response = api.post("/api/v1/requests/", body, format="multipart")
+    assert response.status_code == 400, response.content
+    assert field in response.json()["error"]["fields"], response.json()
+    assert not Request.objects.exists()
