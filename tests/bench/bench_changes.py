@@ -270,7 +270,7 @@ def _pages(user) -> None:
 
 
 def _get(client, url: str) -> int:
-    response = client.get(url, HTTP_HOST="localhost")
+    response = client.get(url, HTTP_HOST="localhost", secure=True)
     if response.status_code != 200:
         raise SystemExit(f"{url} answered {response.status_code}")
     return response.status_code
