@@ -111,7 +111,10 @@ class RequestViewSet(_Records):
         }
         if missing:
             raise ValidationError(missing)
-        lines = [services.OrderLine(found[line["item"]], line["values"], line["quantity"]) for line in raw]
+        lines = [
+            services.OrderLine(found[line["item"]], line["values"], line["quantity"], orderable=True)
+            for line in raw
+        ]
         _attach_files(lines, files)
         return lines
 

@@ -23,9 +23,9 @@ from catalog.standard_changes import UNAVAILABLE, standard_change_handler
 from catalog.workflow import AWAITING_APPROVAL, ITEM_WORKFLOW, REQUEST_WORKFLOW
 from itsm.core import roles
 from itsm.core.choices import TaskKind, TimelineKind
+from itsm.core.models import TimelineEntry
 from itsm.core.services.activity import add_attachment
 from itsm.core.services.numbering import next_number
-from itsm.core.services.timeline import record_event
 from itsm.sla.services import attach_clocks
 
 MAX_LINES = 20
@@ -39,6 +39,9 @@ class OrderLine:
     values: Mapping[str, Any] = field(default_factory=dict)
     quantity: int = 1
     files: Mapping[str, Any] = field(default_factory=dict)
+    #: The caller loaded `item` through `CatalogItem.objects.orderable_by(actor)` (the API) or
+    #: `visible_to(actor)` and checked `is_active` (the portal): not asked again.
+    orderable: bool = False
 
 
 @dataclass
@@ -61,7 +64,7 @@ def may_order_for(actor: User, person: User) -> bool:
 def validate_line(line: OrderLine, *, actor: User, requested_for: User, prefix: str = "") -> _Checked:
     """Check one line against the item's current version; ValidationError keyed `prefix + field`."""
     item = line.item
-    if not CatalogItem.objects.orderable_by(actor).filter(pk=item.pk).exists():
+    if not line.orderable and not CatalogItem.objects.orderable_by(actor).filter(pk=item.pk).exists():
         raise ValidationError({f"{prefix}item": "This item does not exist or cannot be ordered."})
     version = item.current_version or publish_item(item, actor=None)
     snapshot = version.snapshot
@@ -102,11 +105,20 @@ def submit_request(
     requested_for = requested_for or actor
     checked = _check_all(actor, lines, requested_for)
     with transaction.atomic():
-        request = _create_request(actor, requested_for, checked, notes)
-        items = [_create_item(request, entry, index, actor) for index, entry in enumerate(checked, start=1)]
+        events: list[TimelineEntry] = []
+        request = _create_request(actor, requested_for, checked, notes, events)
+        items = [_create_item(request, entry, actor, events) for entry in checked]
+        TimelineEntry.objects.bulk_create(events)  # one INSERT for the request's and items' entries
         for item, entry in zip(items, checked, strict=True):
             _start(item, entry, actor)
     return request
+
+
+def _event(task, action: str, actor: User, body: str) -> TimelineEntry:
+    """A public system entry, inserted with the others of the submission (see `record_event`)."""
+    return TimelineEntry(
+        task_id=task.pk, kind=TimelineKind.SYSTEM, action=action, actor=actor, body=body, is_public=True
+    )
 
 
 def _check_all(actor: User, lines: list[OrderLine], requested_for: User) -> list[_Checked]:
@@ -132,7 +144,9 @@ def _check_all(actor: User, lines: list[OrderLine], requested_for: User) -> list
     return checked
 
 
-def _create_request(actor: User, requested_for: User, checked: list[_Checked], notes: str) -> Request:
+def _create_request(
+    actor: User, requested_for: User, checked: list[_Checked], notes: str, events: list[TimelineEntry]
+) -> Request:
     names = [entry.version.snapshot["name"] for entry in checked]
     title = names[0] if len(names) == 1 else f"{names[0]} and {len(names) - 1} more"
     request = Request(
@@ -149,20 +163,13 @@ def _create_request(actor: User, requested_for: User, checked: list[_Checked], n
     if requested_for.pk != actor.pk:
         request.watchers.add(actor)
     who = "" if requested_for.pk == actor.pk else f" for {requested_for.get_full_name() or requested_for}"
-    record_event(
-        request,
-        "request.submitted",
-        actor=actor,
-        kind=TimelineKind.SYSTEM,
-        body=f"Ordered{who}.",
-        is_public=True,
-    )
+    events.append(_event(request, "request.submitted", actor, f"Ordered{who}."))
     attach_clocks(request)
     notify_people(request, f"We received your request {request.number}", title, key="submitted")
     return request
 
 
-def _create_item(request: Request, entry: _Checked, index: int, actor: User) -> RequestItem:
+def _create_item(request: Request, entry: _Checked, actor: User, events: list[TimelineEntry]) -> RequestItem:
     snapshot = entry.version.snapshot
     quantity = entry.line.quantity
     item = RequestItem(
@@ -183,9 +190,7 @@ def _create_item(request: Request, entry: _Checked, index: int, actor: User) -> 
     )
     item.save()
     due = timezone.now() + timedelta(seconds=snapshot["delivery_seconds"])
-    record_event(
-        item, "request_item.submitted", actor=actor, body=f"Expected by {due:%Y-%m-%d}.", is_public=True
-    )
+    events.append(_event(item, "request_item.submitted", actor, f"Expected by {due:%Y-%m-%d}."))
     for upload in entry.uploads.values():
         add_attachment(item, upload, actor=actor)
     attach_clocks(item)

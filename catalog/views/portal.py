@@ -79,7 +79,10 @@ def item(request: HttpRequest, slug: str) -> HttpResponse:
     entry = visible_item(request, slug)
     if request.method != "POST":
         return _item_page(request, entry, {}, {})
-    line = services.OrderLine(entry, request.POST, _quantity(request), request.FILES)
+    # `visible_item` loaded the entry through `visible_to`; orderable when it is also active.
+    line = services.OrderLine(
+        entry, request.POST, _quantity(request), request.FILES, orderable=entry.is_active
+    )
     requested_for = person_named(request.POST.get("requested_for")) or request.user
     if request.POST.get("requested_for", "").strip() and requested_for == request.user:
         return _item_page(
@@ -169,18 +172,18 @@ def _field(definition: dict, data, errors: dict, scope: LookupScope) -> dict:
 def cart(request: HttpRequest) -> HttpResponse:
     """The cart: lines kept in the session until submitted as one request."""
     lines = request.session.get(CART_KEY, [])
-    items = CatalogItem.objects.visible_to(request.user).in_bulk([line["item"] for line in lines])
+    items = (
+        CatalogItem.objects.visible_to(request.user)
+        .select_related("current_version")
+        .in_bulk([line["item"] for line in lines])
+    )
     rows = [
         {"index": i, "item": items.get(line["item"]), "quantity": line["quantity"]}
         for i, line in enumerate(lines)
     ]
     if request.method != "POST":
         return render(request, "catalog/cart.html", {"rows": rows})
-    order = [
-        services.OrderLine(items[line["item"]], _as_post(line["values"]), line["quantity"])
-        for line in lines
-        if line["item"] in items
-    ]
+    order = [_cart_line(items[line["item"]], line) for line in lines if line["item"] in items]
     requested_for = person_named(request.POST.get("requested_for")) or request.user
     try:
         placed = services.submit_request(
@@ -196,6 +199,11 @@ def cart(request: HttpRequest) -> HttpResponse:
     request.session[CART_KEY] = []
     messages.success(request, f"Thank you: your request {placed.number} was submitted.")
     return HttpResponseRedirect(placed.get_absolute_url())
+
+
+def _cart_line(entry: CatalogItem, line: dict) -> services.OrderLine:
+    """A stored cart line as an order line (the entry came from `visible_to`)."""
+    return services.OrderLine(entry, _as_post(line["values"]), line["quantity"], orderable=entry.is_active)
 
 
 def _as_post(values: dict) -> QueryDict:
