@@ -46,7 +46,7 @@ def render_record(request: HttpRequest, change, *, status: int = 200, edit_form=
     review = PostImplementationReview.objects.filter(change=change).prefetch_related("actions__owner").first()
     context = {
         "change": change,
-        "moves": [m for m in CHANGE_WORKFLOW.transitions.values() if change.state in m.sources],
+        "moves": _moves(change, request.user),
         "moves_with_input": MOVES_WITH_INPUT,
         "state_label": CHANGE_WORKFLOW.label_of(change.state),
         "timeline": list(change.timeline.select_related("actor")),
@@ -68,6 +68,12 @@ def render_record(request: HttpRequest, change, *, status: int = 200, edit_form=
         "is_change_manager": is_change_manager(request.user),
     }
     return render(request, "changes/detail.html", context, status=status)
+
+
+def _moves(change, user) -> list:
+    """The moves the record allows now (guards checked); rework is the change manager's."""
+    moves = CHANGE_WORKFLOW.available(change)
+    return [move for move in moves if move.name != "rework" or is_change_manager(user)]
 
 
 def _approvals(change) -> list[Approval]:
