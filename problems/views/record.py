@@ -127,8 +127,16 @@ def rca(request: HttpRequest, pk: int) -> HttpResponse:
         "Root-cause analysis saved.",
     )
     problem.refresh_from_db()
+    if request.htmx and ok:
+        # Reload the whole page: every other form on it carries the record's version, now stale,
+        # and the known-error flag may have changed.
+        # (HX-Refresh, not HX-Redirect: a redirect to the same page with only a #fragment
+        # added would scroll, not reload.)
+        response = HttpResponse()
+        response["HX-Refresh"] = "true"
+        return response
     if request.htmx:
-        return _rca_response(request, problem, None if ok else form, 200 if ok else status)
+        return _rca_response(request, problem, form, status)
     return _back(request, problem, ok, status, "#rca")
 
 

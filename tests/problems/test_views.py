@@ -78,9 +78,13 @@ def test_rca_edit_with_htmx(client, agent, make_problem):
     response = client.post(
         url, {"root_cause": "<b>Timeout</b>", "why_1": "slow query"}, headers={"HX-Request": "true"}
     )
+    # then: the whole page reloads, so its other forms carry the new version
     assert response.status_code == 200
-    assert "&lt;b&gt;Timeout&lt;/b&gt;" in response.content.decode()
+    assert response["HX-Refresh"] == "true"
     assert Problem.objects.get().five_whys == ["slow query"]
+    page = client.get(problem.get_absolute_url()).content.decode()
+    assert "&lt;b&gt;Timeout&lt;/b&gt;" in page
+    assert 'name="expected_version" value="2"' in page or 'value="2" name="expected_version"' in page
 
 
 def test_create_with_incidents_and_link_and_unlink(client, agent, make_incident, team):
