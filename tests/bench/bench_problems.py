@@ -29,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from problems.clustering import Item, find_clusters  # noqa: E402
-from tests.problems.corpus import SERVICES, Row, generate  # noqa: E402
+from tests.problems.corpus import SERVICE_COUNT, SERVICES, Row, generate  # noqa: E402
 
 
 def pairs(groups) -> set[tuple[int, int]]:
@@ -73,9 +73,9 @@ def on_database(args) -> None:
     from problems.models import Candidate
     from problems.tasks import propose_problems_task
 
-    services = list(Service.objects.order_by("pk").values_list("pk", flat=True))
-    if not services:
-        sys.exit("Run manage.py seed_demo first: the incidents need services.")
+    if not Service.objects.exists():
+        sys.exit("Run manage.py seed_demo first: the incidents need teams and services.")
+    services = bench_services()
     rows = generate(args.items, args.clusters, seed=args.seed, services=services)
     started = time.perf_counter()
     ids = write_incidents(rows, timezone.now())
@@ -92,6 +92,14 @@ def on_database(args) -> None:
     print(f"job: {report}")
     print(f"problems.propose run time {elapsed:.1f} s (window read + clustering + candidate writes)")
     print(f"pair precision {precision:.3f}, pair recall {recall:.3f} (on the generated incidents)")
+
+
+def bench_services() -> list[int]:
+    """SERVICE_COUNT services named after the corpus's vocabularies ("Email 1", "VPN 1", ...)."""
+    from itsm.cmdb.models import Service
+
+    names = [f"{list(SERVICES)[n % len(SERVICES)]} {n // len(SERVICES) + 1}" for n in range(SERVICE_COUNT)]
+    return [Service.objects.get_or_create(name=name)[0].pk for name in names]
 
 
 def write_incidents(rows: list[Row], now) -> dict[int, int]:

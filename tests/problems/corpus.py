@@ -293,6 +293,8 @@ def generate(count: int, clusters: int, *, seed: int = 11, services: list[int] |
     """`count` incidents in a 14-day window: `clusters` planted faults of 5–30 reports among background."""
     rng = random.Random(seed)
     services = services or list(range(1, SERVICE_COUNT + 1))
+    if clusters > len(services) * len(DETAILS):
+        raise ValueError("More planted faults than distinct (service, detail) pairs: add services.")
     weights = [1 / rank**0.8 for rank in range(1, len(services) + 1)]
     rows: list[Row] = []
     seen: set[tuple] = set()

@@ -28,9 +28,7 @@ def test_a_published_known_error_shows_a_note_naming_only_the_service(
     assert "Major incident" not in page
 
 
-def test_no_note_before_the_workaround_is_published(
-    client, requester, make_problem, payroll
-):
+def test_no_note_before_the_workaround_is_published(client, requester, make_problem, payroll):
     make_problem(service=payroll)
     client.force_login(requester)
     assert "Known issue" not in client.get(reverse("portal:home")).content.decode()
