@@ -1,9 +1,10 @@
 """A catalog order from end to end in headless Chromium.
 
 The requester orders a laptop, choosing the developer model, which makes a justification
-field appear (no page reload); the manager approves from the portal; the fulfiller completes
-the tasks in the workspace; the requester sees the request fulfilled. Screenshots go to
-var/screenshots/catalog-*.png.
+field appear (no page reload), and picks a colleague with the keyboard in the person lookup;
+the manager approves from the portal and can then read the request (not reply); the
+fulfiller completes the tasks in the workspace; the requester sees the request fulfilled, and
+the item and request pages fit a phone. Screenshots go to var/screenshots/catalog-*.png.
 """
 
 from datetime import timedelta
@@ -48,6 +49,8 @@ def shop(personas, team):
     Variable.objects.create(item=laptop, order=2, name="justification", label="Why a developer laptop?",
                             type="textarea", required=True, condition_variable="model",
                             condition_value="developer", condition_effect="show")  # fmt: skip
+    Variable.objects.create(item=laptop, order=3, name="same_as", label="Same set-up as", type="user",
+                            help_text="A colleague whose software you need too (optional).")  # fmt: skip
     ApprovalStep.objects.create(item=laptop, approver="manager", rule="any", name="Line manager")
     FulfilmentStep.objects.create(item=laptop, order=10, title="Prepare laptop", assignment_group=team)
     FulfilmentStep.objects.create(item=laptop, order=20, title="Hand over", assignment_group=team)
@@ -75,6 +78,17 @@ def test_a_laptop_from_order_to_delivery(shop, live_server, browser_context, scr
     assert not justification.is_visible()
     rita.get_by_label("Model").select_option("developer")
     justification.fill("I build the mobile app and need the emulators.")
+    # the person lookup: type, Enter searches (does not order), Tab + Space picks
+    same_as = rita.get_by_role("searchbox", name="Same set-up as")
+    same_as.fill("andy")
+    rita.get_by_role("radio", name="Andy Agent").wait_for()
+    same_as.press("Enter")
+    rita.wait_for_load_state("networkidle")
+    assert not Request.objects.exists()
+    rita.keyboard.press("Tab")
+    rita.keyboard.press("Space")
+    rita.wait_for_load_state("networkidle")
+    assert rita.get_by_role("radio", name="Andy Agent").is_checked()
     rita.screenshot(path=str(screenshot_dir / "catalog-requester-order.png"), full_page=True)
     rita.get_by_role("button", name="Order now").click()
     rita.wait_for_load_state("networkidle")
@@ -91,6 +105,11 @@ def test_a_laptop_from_order_to_delivery(shop, live_server, browser_context, scr
     mona.screenshot(path=str(screenshot_dir / "catalog-manager-approval.png"), full_page=True)
     mona.get_by_role("button", name="Approve").click()
     mona.wait_for_load_state("networkidle")
+    # the approver reads the answers on the request page
+    mona.goto(f"{base}{request.get_absolute_url()}")
+    answers = mona.locator(".facts").first.inner_text()
+    assert "I build the mobile app" in answers and "Andy Agent" in answers, answers
+    mona.screenshot(path=str(screenshot_dir / "catalog-manager-request.png"), full_page=True)
 
     # --- the fulfiller completes the tasks ----------------------------------------------------
     andy_context, andy_watch = browser_context()
@@ -110,5 +129,19 @@ def test_a_laptop_from_order_to_delivery(shop, live_server, browser_context, scr
     rita.goto(f"{base}{request.get_absolute_url()}")
     assert rita.locator("#request-state").inner_text() == "Fulfilled"
     rita.screenshot(path=str(screenshot_dir / "catalog-requester-done.png"), full_page=True)
-    for watch in (rita_watch, mona_watch, andy_watch):
+
+    # --- on a phone: the item form and the request page ----------------------------------------
+    phone_context, phone_watch = browser_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    phone = phone_context.new_page()
+    sign_in(phone, base, shop["requester"].username)
+    phone.goto(f"{base}{reverse('catalog:item', args=['laptop'])}")
+    phone.get_by_role("searchbox", name="Same set-up as").fill("mona")
+    phone.get_by_role("radio", name="Mona Manager").wait_for()
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the item page scrolls sideways on a phone ({width}px)"
+    phone.screenshot(path=str(screenshot_dir / "catalog-phone-item.png"), full_page=True)
+    phone.goto(f"{base}{request.get_absolute_url()}")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.screenshot(path=str(screenshot_dir / "catalog-phone-request.png"), full_page=True)
+    for watch in (rita_watch, mona_watch, andy_watch, phone_watch):
         watch.assert_clean()
