@@ -114,6 +114,8 @@ class Article(models.Model):
     not_helpful_count = models.PositiveIntegerField(default=0, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
+    #: Title, summary and tags only: the cheap first filter of search (small, never TOASTed).
+    head_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -291,3 +293,18 @@ class ArticleAttachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type in {"image/png", "image/jpeg", "image/gif", "image/webp"}
+
+
+class SearchWord(models.Model):
+    """A distinct word of published article text, for correcting typos before full-text search.
+
+    A few thousand rows however many articles there are, so a trigram lookup here is cheap
+    where one over every title is not. Written by `knowledge.services.indexing` when an
+    article is published; words of retired articles stay (a correction that then finds
+    nothing costs one more query, never a wrong result).
+    """
+
+    word = models.CharField(max_length=40, unique=True)
+
+    def __str__(self) -> str:
+        return self.word

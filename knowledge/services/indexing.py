@@ -1,8 +1,14 @@
-"""The stored search vector: title (A) > summary and tags (B) > body (C).
+"""The stored search data: the weighted vector, the head vector and the word list.
 
 Written by the publishing services whenever published content changes, in their
-transaction, so search never shows text that is not live. Only PostgreSQL keeps one; the
+transaction, so search never shows text that is not live. Only PostgreSQL keeps them; the
 SQLite search path reads the columns directly.
+
+- `search_vector`: title (A) > summary and tags (B) > body (C); what results are ranked by.
+- `head_vector`: title, summary and tags only; search filters on it first, so a common word
+  never makes it rank every body that mentions it.
+- `SearchWord`: the distinct words of published text, to correct typos in a query before
+  full-text search (a trigram lookup among a few thousand words instead of every title).
 """
 
 from django.contrib.postgres.search import SearchVector
@@ -11,6 +17,26 @@ from django.db.models import Value
 
 from knowledge.choices import SEARCH_CONFIGS
 from knowledge.models import Article
+
+_CONFIG_CASE = (
+    "CASE a.language "
+    + " ".join(f"WHEN '{code}' THEN '{config}'" for code, config in SEARCH_CONFIGS.items())
+    + " ELSE 'simple' END::regconfig"
+)
+_TAGS = (
+    "coalesce((SELECT string_agg(t.name, ' ') FROM knowledge_article_tags at "
+    "JOIN knowledge_tag t ON t.id = at.tag_id WHERE at.article_id = a.id), '')"
+)
+#: Set-based so the per-article refresh and a backfill of every article run the same SQL.
+HEAD_SQL = (
+    f"UPDATE knowledge_article a SET head_vector = "
+    f"to_tsvector({_CONFIG_CASE}, a.title || ' ' || a.summary || ' ' || {_TAGS}) WHERE {{where}}"
+)
+WORDS_SQL = (
+    "INSERT INTO knowledge_searchword (word) SELECT DISTINCT w FROM knowledge_article a, "
+    "regexp_split_to_table(lower(a.title || ' ' || a.summary || ' ' || a.body), '[^[:alnum:]]+') AS w "
+    "WHERE length(w) BETWEEN 3 AND 40 AND w !~ '^[0-9]+$' AND {where} ON CONFLICT (word) DO NOTHING"
+)
 
 
 def uses_postgres() -> bool:
@@ -28,13 +54,17 @@ def vector_expression(config: str, tags: str = ""):
 
 
 def refresh_search_vector(article: Article) -> None:
-    """Recompute the article's vector (or clear it when it is not published)."""
+    """Recompute the article's vectors and add its words (or clear the vectors when it is not
+    published)."""
     if not uses_postgres():
         return
     rows = Article.objects.filter(pk=article.pk)
     if article.state != "published":
-        rows.update(search_vector=None)
+        rows.update(search_vector=None, head_vector=None)
         return
     config = SEARCH_CONFIGS.get(article.language, "simple")
     tags = " ".join(article.tags.values_list("name", flat=True))
     rows.update(search_vector=vector_expression(config, tags))
+    with connection.cursor() as cursor:
+        cursor.execute(HEAD_SQL.format(where="a.id = %s"), [article.pk])
+        cursor.execute(WORDS_SQL.format(where="a.id = %s"), [article.pk])

@@ -15,8 +15,9 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
-from django.db.models import BooleanField, Case, F, IntegerField, Q, QuerySet, TextField, Value, When
+from django.contrib.postgres.search import SearchQuery, TrigramDistance
+from django.db import connection
+from django.db.models import Case, F, IntegerField, Q, QuerySet, TextField, Value, When
 from django.db.models.expressions import Func
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -29,6 +30,9 @@ from knowledge.services.indexing import uses_postgres
 MAX_TERMS = 8
 MAX_LIMIT = 50
 TRIGRAM_THRESHOLD = 0.3
+#: How many matches of the head vector, and of the whole text, are ranked at most.
+HEAD_CANDIDATES = 300
+BODY_CANDIDATES = 100
 SNIPPET_WORDS = 30
 _WORD = re.compile(r"\w+", re.UNICODE)
 _START, _STOP = "\x02", "\x03"
@@ -95,51 +99,103 @@ class Headline(Func):
         super().__init__(Value(config), text, query, Value(options), output_field=TextField())
 
 
-class TrigramMatch(Func):
-    """`title % 'text'`: pg_trgm's similarity operator, which the title's GIN index answers.
-
-    (The `trigram_similar` lookup needs django.contrib.postgres installed as an app.)"""
-
-    arg_joiner = " %% "
-    template = "(%(expressions)s)"
-    output_field = BooleanField()
-
-
 def _postgres(candidates: QuerySet, terms: list[str], filters: Filters, limit: int) -> list[Hit]:
+    """Widen step by step, stopping at the first step that finds something: all words; all
+    words with typos corrected; all words but one; any word; nearest titles by trigram."""
     config = SEARCH_CONFIGS.get(filters.language or "en", "simple")
-    tsquery = SearchQuery(" & ".join(f"{term}:*" for term in terms), search_type="raw", config=config)
-    ranked = list(
-        candidates.filter(search_vector=tsquery)
-        .annotate(rank=SearchRank(F("search_vector"), tsquery))
-        .order_by("-rank", "-published_at", "-pk")
-        .values_list("pk", "rank")[:limit]
-    )
-    scores = {pk: float(rank) for pk, rank in ranked}
-    similar: dict[int, float] = {}
-    # Typo tolerance only when the words themselves found nothing: a trigram scan of titles
-    # costs more than the full-text match, so it is the fallback, not a second opinion.
-    if not ranked:
-        similar = _similar_titles(candidates.exclude(pk__in=scores), " ".join(terms), limit - len(ranked))
-    articles = _with_snippets(list(scores) + list(similar), tsquery, config)
-    hits = [Hit(articles[pk], scores[pk], articles[pk].snippet_html) for pk in scores if pk in articles]
-    hits += [
+    for groups in _widening(terms):
+        prefix, exact = _tsquery(groups, prefix=True), _tsquery(groups, prefix=False)
+        ranked = _ranked(candidates, config, prefix, exact, limit)
+        if ranked:
+            articles = _with_snippets(list(ranked), _query(prefix, config), config)
+            return [
+                Hit(articles[pk], ranked[pk], articles[pk].snippet_html) for pk in ranked if pk in articles
+            ]
+    similar = _similar_titles(candidates, " ".join(terms), limit)
+    articles = _with_snippets(list(similar), _query(_tsquery([terms], prefix=True), config), config)
+    return [
         Hit(articles[pk], similar[pk], articles[pk].snippet_html, by_similarity=True)
         for pk in similar
         if pk in articles
     ]
-    return hits
+
+
+def _widening(terms: list[str]):
+    """The word groups to try, narrowest first (a match needs every word of some group).
+    Typos are corrected only once the words as typed found nothing."""
+    yield [terms]
+    corrected = _corrected(terms)
+    if corrected != terms:
+        yield [corrected]
+    if len(corrected) > 2:
+        yield [corrected[:i] + corrected[i + 1 :] for i in range(len(corrected))]
+    if len(corrected) > 1:
+        yield [[term] for term in corrected]
+
+
+def _query(text: str, config: str) -> SearchQuery:
+    return SearchQuery(text, search_type="raw", config=config)
+
+
+def _tsquery(groups: list[list[str]], *, prefix: bool) -> str:
+    """`(a:* & b:*) | (a:* & c:*)`: every word of some group. Terms are `\\w+`, so safe here."""
+    suffix = ":*" if prefix else ""
+    return " | ".join("(" + " & ".join(f"{term}{suffix}" for term in group) + ")" for group in groups)
+
+
+def _ranked(candidates: QuerySet, config: str, prefix: str, exact: str, limit: int) -> dict[int, float]:
+    """Rank only a bounded candidate set: up to HEAD_CANDIDATES matches of the small head
+    vector (title, summary, tags) plus up to BODY_CANDIDATES matches anywhere, so a word in
+    every fifth article costs the same as a rare one. Whole-word matches earn a bonus over
+    prefix-only ones ("lock" for "locked", not "locker")."""
+    query = _query(prefix, config)
+    # No ORDER BY inside: any N matches will do, and the scan stops after N.
+    head = candidates.filter(head_vector=query).order_by().values("pk")[:HEAD_CANDIDATES]
+    body = candidates.filter(search_vector=query).order_by().values("pk")[:BODY_CANDIDATES]
+    head_sql, head_params = head.query.sql_with_params()
+    body_sql, body_params = body.query.sql_with_params()
+    # The candidates are gathered first (MATERIALIZED), then fetched by primary key and ranked.
+    sql = (
+        f"WITH c AS MATERIALIZED (({head_sql}) UNION ({body_sql})), "
+        "q AS (SELECT to_tsquery(%s::regconfig, %s) AS p, to_tsquery(%s::regconfig, %s) AS e) "
+        "SELECT a.id, ts_rank(a.search_vector, q.p) + ts_rank(a.search_vector, q.e) AS rank "
+        "FROM c JOIN knowledge_article a ON a.id = c.pk CROSS JOIN q "
+        "ORDER BY rank DESC, a.published_at DESC NULLS LAST, a.id DESC LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*head_params, *body_params, config, prefix, config, exact, limit])
+        return {pk: float(rank) for pk, rank in cursor.fetchall()}
+
+
+def _corrected(terms: list[str]) -> list[str]:
+    """Each word that no published word starts with, replaced by the nearest known word
+    (trigram similarity on the small word list, nearest-first through its GiST index)."""
+    fixed = []
+    with connection.cursor() as cursor:
+        for term in terms:
+            if len(term) >= 4 and not term.isdigit():
+                pattern = term.replace("\\", "\\\\").replace("_", "\\_").replace("%", "\\%") + "%"
+                cursor.execute("SELECT 1 FROM knowledge_searchword WHERE word LIKE %s LIMIT 1", [pattern])
+                if cursor.fetchone() is None:
+                    cursor.execute(
+                        "SELECT word FROM knowledge_searchword WHERE word %% %s ORDER BY word <-> %s LIMIT 1",
+                        [term, term],
+                    )
+                    row = cursor.fetchone()
+                    term = row[0] if row else term
+            fixed.append(term)
+    return fixed
 
 
 def _similar_titles(candidates: QuerySet, text: str, limit: int) -> dict[int, float]:
-    """Titles within trigram distance of the query (the `%` operator uses the GIN index)."""
+    """The nearest titles (`ORDER BY title <-> q LIMIT n` walks the GiST index nearest-first
+    and stops), kept when similar enough."""
     rows = (
-        candidates.filter(TrigramMatch(F("title"), Value(text)))
-        .annotate(similarity=TrigramSimilarity("title", text))
-        .filter(similarity__gte=TRIGRAM_THRESHOLD)
-        .order_by("-similarity", "-pk")
-        .values_list("pk", "similarity")[:limit]
+        candidates.annotate(distance=TrigramDistance("title", Value(text)))
+        .order_by("distance")
+        .values_list("pk", "distance")[:limit]
     )
-    return {pk: float(similarity) for pk, similarity in rows}
+    return {pk: 1 - float(distance) for pk, distance in rows if 1 - float(distance) >= TRIGRAM_THRESHOLD}
 
 
 def _with_snippets(pks: list[int], tsquery: SearchQuery, config: str) -> dict[int, Article]:

@@ -126,3 +126,36 @@ def test_empty_and_odd_queries(library, agent):
     assert services.search_articles(agent, "") == []
     assert services.search_articles(agent, "!!! ??? :* & | ( )") == []
     assert isinstance(services.search_articles(agent, "vpn & | ! ' \" :*"), list)
+
+
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL search path")
+
+
+@postgres_only
+def test_publishing_feeds_the_word_list_that_corrects_typos(library, agent):
+    from knowledge.models import SearchWord
+    from knowledge.services.search import _corrected
+
+    assert SearchWord.objects.filter(word__in=["password", "printer", "vpn"]).count() == 3
+    assert not SearchWord.objects.filter(word="payslips").exists()  # only in an article in review
+    assert _corrected(["pasword", "resett", "passw"]) == ["password", "reset", "passw"]
+
+
+@postgres_only
+def test_words_that_find_nothing_together_widen_to_most_then_any_word(library, agent):
+    # "zebra" is in no article: all words but one ("vpn home")
+    titles = [hit.article.title for hit in services.search_articles(agent, "vpn home zebra", limit=3)]
+    assert titles[0] == "Connect to the VPN from home"
+    titles = [hit.article.title for hit in services.search_articles(agent, "zebra printer", limit=5)]
+    assert titles and all("rinter" in title for title in titles)
+
+
+@postgres_only
+def test_unpublishing_clears_both_vectors(make_article, knowledge_manager, agent):
+    from knowledge.models import Article
+
+    article = make_article(title="Hotspot on the train")
+    assert Article.objects.filter(pk=article.pk, head_vector__isnull=False).exists()
+    services.move_article(article, "retire", actor=knowledge_manager)
+    assert Article.objects.filter(pk=article.pk, head_vector=None, search_vector=None).exists()
+    assert services.search_articles(agent, "hotspot") == []

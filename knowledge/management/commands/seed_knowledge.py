@@ -2,7 +2,7 @@
 
 Published articles made of IT help-desk vocabulary (titles of 4–8 words, bodies of 60–160),
 inserted with bulk_create in batches, plus the demo articles (the relevance set) planted among
-them; then the search vectors are computed in one set-based UPDATE per language, the way
+them; then the search vectors, head vectors and word list are computed set-based, the way
 `knowledge.services.indexing` computes them one by one.
 """
 
@@ -16,7 +16,7 @@ from django.utils import timezone
 from knowledge import markdown
 from knowledge.demo import ARTICLES
 from knowledge.models import Article, Category, KnowledgeBase
-from knowledge.services.indexing import vector_expression
+from knowledge.services.indexing import HEAD_SQL, WORDS_SQL, vector_expression
 
 SUBJECTS = """
 vpn outlook teams printer scanner laptop password account mailbox calendar sharepoint onedrive citrix
@@ -102,7 +102,10 @@ class Command(BaseCommand):
             search_vector=vector_expression("english")
         )
         with connection.cursor() as cursor:
+            cursor.execute(HEAD_SQL.format(where="a.state = 'published' AND a.head_vector IS NULL"))
+            cursor.execute(WORDS_SQL.format(where="a.state = 'published'"))
             cursor.execute("ANALYZE knowledge_article")
+            cursor.execute("ANALYZE knowledge_searchword")
 
 
 def _generated(rng: random.Random) -> tuple[str, str, str]:
