@@ -60,8 +60,10 @@ class ChangeForm(forms.Form):
     change_manager = forms.ModelChoiceField(User.objects.none(), required=False)
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, standard: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if standard:  # a standard change keeps its type: it came from a template
+            del self.fields["change_type"]
         self.fields["change_manager"].queryset = (
             User.objects.filter(is_active=True, groups__name=roles.Role.CHANGE_MANAGER)
             .order_by("username")

@@ -130,13 +130,12 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the edit form (htmx swaps it into the page). POST: save through the service."""
     change = visible_change(request, pk)
     if request.method != "POST":
-        form = ChangeForm(initial=_initial(change))
+        form = ChangeForm(initial=_initial(change), standard=change.change_type == "standard")
         return render(request, "changes/_edit_form.html", {"change": change, "edit_form": form})
-    form = ChangeForm(request.POST)
+    form = ChangeForm(request.POST, standard=change.change_type == "standard")
     if not form.is_valid():
         return render_record(request, change, status=400, edit_form=form)
     values = form.values()
-    values.pop("change_type", None) if change.change_type == "standard" else None
     changed = {name: value for name, value in values.items() if _differs(change, name, value)}
     ok, status = attempt(
         request,

@@ -193,3 +193,24 @@ def test_the_queue_costs_the_same_for_more_changes(as_user, agent, make_change):
     with CaptureQueriesContext(connection) as six:
         client.get(reverse("change:workspace"))
     assert len(six) == len(one)
+
+
+def test_a_standard_change_is_edited_without_its_type(as_user, agent, template, window):
+    change = services.create_from_template(template, actor=agent, planned_start=window[0])
+    client = as_user(agent)
+    form = client.get(reverse("change:edit", args=[change.pk])).content.decode()
+    assert 'name="change_type"' not in form
+    data = {
+        "title": "Restart the export (again)",
+        "implementation_plan": change.implementation_plan,
+        "backout_plan": change.backout_plan,
+        "planned_start": "2031-04-01T20:00",
+        "planned_end": "2031-04-01T20:30",
+        "affected_cis": [c.pk for c in change.affected_cis.all()],
+        "impact": 2,
+        "urgency": 2,
+        "expected_version": change.version,
+    }
+    assert client.post(reverse("change:edit", args=[change.pk]), data).status_code == 302
+    change.refresh_from_db()
+    assert change.change_type == "standard" and change.title.endswith("(again)")
