@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from itsm.core.exceptions import PermissionDenied
-from itsm.core.services.activity import _safe_filename, _stored_content_type, _validate_upload
+from itsm.core.uploads import safe_filename, stored_content_type, validate_upload
 from knowledge.models import Article, ArticleAttachment
 from knowledge.services.common import may_edit, record, require_visible
 
@@ -17,8 +17,8 @@ def add_article_attachment(article: Article, upload: UploadedFile, *, actor: Use
     require_visible(article, actor)
     if not may_edit(article, actor) and article.owner_id != actor.pk:
         raise PermissionDenied("You cannot add files to this article.")
-    filename = _safe_filename(upload.name or "file")
-    _validate_upload(filename, upload.size)
+    filename = safe_filename(upload.name or "file")
+    validate_upload(filename, upload.size)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -27,7 +27,7 @@ def add_article_attachment(article: Article, upload: UploadedFile, *, actor: Use
         attachment = ArticleAttachment(
             article=article,
             filename=filename,
-            content_type=_stored_content_type(filename),
+            content_type=stored_content_type(filename),
             size=upload.size,
             sha256=digest.hexdigest(),
             uploaded_by=actor,

@@ -1,10 +1,7 @@
 """Comments, work notes, links and attachments on any task."""
 
 import hashlib
-import mimetypes
-from pathlib import PurePosixPath
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -15,9 +12,7 @@ from itsm.core.choices import LinkKind, TimelineKind
 from itsm.core.exceptions import PermissionDenied
 from itsm.core.models import Attachment, Task, TaskLink, TimelineEntry
 from itsm.core.services.timeline import record_event
-
-#: Content types stored for files whose extension suggests something a browser would run.
-_NEVER_SERVED_AS = ("text/html", "application/xhtml+xml", "image/svg+xml", "text/javascript")
+from itsm.core.uploads import safe_filename, stored_content_type, validate_upload
 
 
 def add_comment(task: Task, *, actor: User, body: str, is_public: bool = True) -> TimelineEntry:
@@ -87,8 +82,8 @@ def unlink_tasks(link: TaskLink, *, actor: User) -> None:
 def add_attachment(task: Task, upload: UploadedFile, *, actor: User, is_public: bool = True) -> Attachment:
     """Store an uploaded file on a task after checking its size and type."""
     _require_visible(task, actor)
-    filename = _safe_filename(upload.name or "file")
-    _validate_upload(filename, upload.size)
+    filename = safe_filename(upload.name or "file")
+    validate_upload(filename, upload.size)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -97,7 +92,7 @@ def add_attachment(task: Task, upload: UploadedFile, *, actor: User, is_public: 
         attachment = Attachment(
             task=task,
             filename=filename,
-            content_type=_stored_content_type(filename),
+            content_type=stored_content_type(filename),
             size=upload.size,
             sha256=digest.hexdigest(),
             is_public=is_public or not roles.is_staff_member(actor),
@@ -113,34 +108,6 @@ def add_attachment(task: Task, upload: UploadedFile, *, actor: User, is_public: 
             is_public=attachment.is_public,
         )
     return attachment
-
-
-def _validate_upload(filename: str, size: int) -> None:
-    limit = settings.ATTACHMENT_MAX_BYTES
-    if size > limit:
-        raise ValidationError(
-            {"file": f"{filename} is {size:,} bytes; the limit is {limit:,} bytes."},
-            code="too_large",
-        )
-    extension = PurePosixPath(filename).suffix.lower().lstrip(".")
-    allowed = settings.ATTACHMENT_ALLOWED_EXTENSIONS
-    if extension not in allowed:
-        raise ValidationError(
-            {"file": f"Files of type .{extension or '?'} are not accepted. Allowed: {', '.join(allowed)}."},
-            code="type_not_allowed",
-        )
-
-
-def _safe_filename(name: str) -> str:
-    """The last path component, without control characters, at most 200 characters."""
-    base = PurePosixPath(name.replace("\\", "/")).name
-    cleaned = "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"|?*')
-    return cleaned.strip(" .")[-200:] or "file"
-
-
-def _stored_content_type(filename: str) -> str:
-    guessed = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    return "application/octet-stream" if guessed in _NEVER_SERVED_AS else guessed
 
 
 def _require_visible(task: Task, actor: User) -> None:
