@@ -10,6 +10,7 @@ urlpatterns = [
     path("", workspace.home, name="workspace"),
     path("new/", workspace.create, name="create"),
     path("from-task/<int:task_pk>/", workspace.from_task, name="from-task"),
+    path("from-known-error/<int:task_pk>/", workspace.from_known_error, name="from-known-error"),
     path("articles/<int:pk>/", record.detail, name="article"),
     path("articles/<int:pk>/edit/", workspace.edit, name="edit"),
     path("articles/<int:pk>/moves/<slug:name>/", record.move, name="move"),

@@ -81,3 +81,20 @@ def from_task(request: HttpRequest, task_pk: int) -> HttpResponse:
         request, f"Draft {article.number} created from {task.number}: edit it and send it for review."
     )
     return redirect("knowledge:edit", pk=article.pk)
+
+
+@staff_required
+@require_POST
+def from_known_error(request: HttpRequest, task_pk: int) -> HttpResponse:
+    """ "Publish as article" on a known error: the problem practice's hook writes an agent-only
+    article with the root cause and workaround and sends it to review."""
+    from problems import services as problem_services
+
+    task = get_object_or_404(Task.objects.visible_to(request.user), pk=task_pk, kind="problem")
+    article = attempt(
+        request, lambda: problem_services.publish_known_error_article(task.problem, actor=request.user)
+    )
+    if article is None:
+        return redirect(task.get_absolute_url())
+    messages.success(request, f"{article.number} written from {task.number} and sent for review.")
+    return redirect("knowledge:article", pk=article.pk)
