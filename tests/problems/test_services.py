@@ -248,12 +248,21 @@ def test_problem_tasks(make_problem, agent, team):
         services.create_problem_task(problem, actor=agent, title=" ", task_type="nonsense")
 
 
-def test_the_knowledge_hook_refuses_clearly(make_problem, agent, monkeypatch):
+def test_the_knowledge_hook_publishes_an_agent_only_article_in_review(make_problem, agent, monkeypatch):
+    from knowledge.models import Article, KnowledgeBase
+
+    KnowledgeBase.objects.create(name="IT internal", slug="it-internal", is_internal=True)
     problem = make_problem()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError):  # not a known error yet
         services.publish_known_error_article(problem, actor=agent)
-    problem = services.update_rca(problem, actor=agent, changes={"root_cause": "cause"})
-    problem = services.publish_workaround(problem, actor=agent, workaround="work around")
+    problem = services.update_rca(problem, actor=agent, changes={"root_cause": "Expired relay certificate"})
+    problem = services.publish_workaround(problem, actor=agent, workaround="Restart the relay service")
+    article = services.publish_known_error_article(problem, actor=agent)
+    article = Article.objects.get(pk=article.pk)
+    assert (article.state, article.audience, article.source_number) == ("in_review", "agents", problem.number)
+    assert article.title == f"Known error: {problem.title}"
+    assert "Expired relay certificate" in article.body and "Restart the relay service" in article.body
+    assert problem.timeline.filter(action="problem.article_published", body__contains=article.number).exists()
     # without the knowledge practice's side of the hook, a clear refusal
     monkeypatch.setattr("problems.services.known_errors.knowledge_publishing_available", lambda: False)
     with pytest.raises(services.FeatureUnavailable, match="knowledge practice"):
