@@ -28,6 +28,7 @@ urlpatterns = [
     path("articles/<int:pk>/solved/", engagement.deflect, name="deflect"),
     path("suggest/", engagement.suggest, name="suggest"),
     path("for-task/<int:task_pk>/", engagement.for_task, name="for-task"),
+    path("for-task/<int:task_pk>/use/<int:pk>/", engagement.use_on_task, name="use-on-task"),
     # portal
     path("help/", portal.search, name="search"),
     path("help/articles/<int:pk>/", portal.article, name="portal-article"),

@@ -220,10 +220,23 @@ def _with_snippets(pks: list[int], tsquery: SearchQuery, config: str) -> dict[in
 
 
 def _sqlite(candidates: QuerySet, terms: list[str], limit: int) -> list[Hit]:
-    matches = Q()
+    hits = _sqlite_matching(candidates, terms, limit, every_word=True)
+    if not hits and len(terms) > 1:
+        # like PostgreSQL's widening: articles with some of the words, the most matched first
+        hits = _sqlite_matching(candidates, terms, limit, every_word=False)
+    if len(hits) < limit:
+        hits += _sqlite_similar(
+            candidates.exclude(pk__in=[h.article.pk for h in hits]), terms, limit - len(hits)
+        )
+    return hits
+
+
+def _sqlite_matching(candidates: QuerySet, terms: list[str], limit: int, *, every_word: bool) -> list[Hit]:
+    matches = Q() if every_word else Q(pk__in=[])
     score = Value(0)
     for term in terms:
-        matches &= Q(title__icontains=term) | Q(summary__icontains=term) | Q(body__icontains=term)
+        found = Q(title__icontains=term) | Q(summary__icontains=term) | Q(body__icontains=term)
+        matches = (matches & found) if every_word else (matches | found)
         for field, weight in WEIGHTS.items():
             score = score + Case(
                 When(**{f"{field}__icontains": term}, then=Value(weight)),
@@ -236,12 +249,7 @@ def _sqlite(candidates: QuerySet, terms: list[str], limit: int) -> list[Hit]:
         .select_related("base", "category")
         .order_by("-score", "-published_at", "-pk")[:limit]
     )
-    hits = [Hit(article, float(article.score), _python_snippet(article, terms)) for article in rows]
-    if len(hits) < limit:
-        hits += _sqlite_similar(
-            candidates.exclude(pk__in=[h.article.pk for h in hits]), terms, limit - len(hits)
-        )
-    return hits
+    return [Hit(article, float(article.score), _python_snippet(article, terms)) for article in rows]
 
 
 def _sqlite_similar(candidates: QuerySet, terms: list[str], limit: int) -> list[Hit]:

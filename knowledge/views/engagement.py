@@ -1,8 +1,9 @@
 """Reader actions shared by the workspace and the portal: feedback, flags, deflection."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -10,6 +11,8 @@ from django.views.decorators.http import require_GET, require_POST
 from itsm.core import roles
 from itsm.core.models import Task
 from knowledge import services
+from knowledge.choices import Audience
+from knowledge.models import Article, ArticleUse
 from knowledge.views.common import attempt, visible_article
 
 SUGGESTIONS = 5
@@ -77,10 +80,9 @@ def deflect(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def for_task(request: HttpRequest, task_pk: int) -> HttpResponse:
-    """htmx fragment on a record page: articles matching the record's title (agents only)."""
-    if not roles.is_staff_member(request.user):
-        raise PermissionDenied
-    task = get_object_or_404(Task.objects.visible_to(request.user), pk=task_pk)
+    """htmx fragment on a record page: articles matching the record's title (agents only), each
+    with "insert link" and "insert summary" for the reply box, and the articles already used."""
+    task = _staff_task(request, task_pk)
     filters = services.Filters()
     hits = services.search_articles(request.user, task.title, filters=filters, limit=SUGGESTIONS)
     if not hits and task.service_id:
@@ -90,4 +92,47 @@ def for_task(request: HttpRequest, task_pk: int) -> HttpResponse:
             filters=services.Filters(service=task.service_id),
             limit=SUGGESTIONS,
         )
-    return render(request, "knowledge/_task_suggestions.html", {"hits": hits})
+    readable = Article.objects.visible_to(request.user)
+    used = (
+        ArticleUse.objects.filter(task_number=task.number, article__in=readable)
+        .select_related("article")
+        .order_by("created_at")
+    )
+    return render(request, "knowledge/_task_suggestions.html", {"hits": hits, "task": task, "used": used})
+
+
+@login_required
+@require_POST
+def use_on_task(request: HttpRequest, task_pk: int, pk: int) -> HttpResponse:
+    """An agent puts an article into a reply on a record: it counts as used there (reuse figures,
+    "articles used in resolutions"), and the text to insert is returned (JSON for the page's
+    script; without script, a message with the text and back to the record)."""
+    task = _staff_task(request, task_pk)
+    article = visible_article(request, pk, published_only=True)
+    done = attempt(
+        request, lambda: services.record_article_use(article, actor=request.user, task_number=task.number)
+    )
+    text = reply_text(request, article, with_summary=request.POST.get("mode") == "summary")
+    if "application/json" in request.headers.get("Accept", ""):
+        if done is None:
+            list(messages.get_messages(request))  # consumed: the JSON carries the outcome
+            return JsonResponse({"error": "The article could not be used on this record."}, status=400)
+        return JsonResponse({"text": text, "number": article.number, "title": article.title})
+    if done is not None:
+        messages.success(request, f"{article.number} is used on {task.number}. Text for the reply: {text}")
+    return redirect(task.get_absolute_url())
+
+
+def reply_text(request: HttpRequest, article, *, with_summary: bool) -> str:
+    """ "Title: link" (and the summary first when asked). Articles for everyone link to the
+    portal page the requester can open; internal ones to the agent page (a work note)."""
+    public = article.audience == Audience.EVERYONE
+    link = request.build_absolute_uri(article.get_portal_url() if public else article.get_absolute_url())
+    line = f"{article.title}: {link}"
+    return f"{article.summary}\n\n{line}" if with_summary and article.summary else line
+
+
+def _staff_task(request: HttpRequest, task_pk: int) -> Task:
+    if not roles.is_staff_member(request.user):
+        raise PermissionDenied
+    return get_object_or_404(Task.objects.visible_to(request.user), pk=task_pk)

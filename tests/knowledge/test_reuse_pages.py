@@ -40,3 +40,54 @@ def test_a_problem_that_is_not_a_known_error_is_refused_with_a_message(agent):
     response = client_as(agent).post(reverse("knowledge:from-known-error", args=[problem.pk]), follow=True)
     assert "Only a known error" in response.content.decode()
     assert not Article.objects.exists()
+
+
+@pytest.fixture
+def incident(requester, agent):
+    from incidents import services as incident_services
+
+    return incident_services.create_incident(
+        actor=requester, title="VPN disconnects on hotel wifi", description="It drops."
+    )
+
+
+def test_incident_panel_inserts_an_article_and_records_its_use(incident, make_article, agent, requester):
+    from knowledge.models import ArticleUse
+    from knowledge.services.figures import reuse_count
+
+    article = make_article(title="VPN disconnects every few minutes", summary="Turn off Wi-Fi power saving.")
+    panel = client_as(agent).get(reverse("knowledge:for-task", args=[incident.pk])).content.decode()
+    action = reverse("knowledge:use-on-task", args=[incident.pk, article.pk])
+    assert action in panel and 'value="summary"' in panel
+    answer = client_as(agent).post(action, {"mode": "summary"}, HTTP_ACCEPT="application/json")
+    assert answer.status_code == 200
+    text = answer.json()["text"]
+    assert text.startswith("Turn off Wi-Fi power saving.") and article.get_portal_url() in text
+    assert ArticleUse.objects.filter(article=article, task_number=incident.number, user=agent).exists()
+    # once only, and the panel shows it as used; reuse figures count it
+    client_as(agent).post(action, {"mode": "link"}, HTTP_ACCEPT="application/json")
+    assert ArticleUse.objects.filter(article=article).count() == 1
+    panel = client_as(agent).get(reverse("knowledge:for-task", args=[incident.pk])).content.decode()
+    assert f"Used on {incident.number}" in panel
+    assert reuse_count() == 1
+
+
+def test_insert_without_script_redirects_with_the_text(incident, make_article, agent):
+    article = make_article(title="VPN disconnects every few minutes")
+    action = reverse("knowledge:use-on-task", args=[incident.pk, article.pk])
+    response = client_as(agent).post(action, {"mode": "link"}, follow=True)
+    assert response.redirect_chain[-1][0] == incident.get_absolute_url()
+    assert "Text for the reply: VPN disconnects every few minutes: http" in response.content.decode()
+
+
+def test_requesters_and_hidden_articles_cannot_be_used(incident, make_article, agent, requester):
+    from knowledge.models import ArticleUse
+
+    draft = make_article("draft", title="VPN draft")
+    published = make_article(title="VPN disconnects every few minutes")
+    use = lambda article: reverse("knowledge:use-on-task", args=[incident.pk, article.pk])  # noqa: E731
+    assert client_as(requester).post(use(published)).status_code == 403
+    assert client_as(agent).post(use(draft)).status_code == 404
+    assert client_as(agent).get(use(published)).status_code == 405
+    assert client_as(agent).post(use(published)).status_code == 302
+    assert list(ArticleUse.objects.values_list("article_id", flat=True)) == [published.pk]
