@@ -61,6 +61,7 @@ def reprocess(record: InboundMessage) -> InboundMessage:
     mailbox = record.mailbox
     with transaction.atomic():
         InboundMessage.objects.filter(pk=record.pk).delete()
+    record.raw.delete(save=False)  # ingestion stores the bytes again with the new row
     return ingest_message(raw, mailbox=mailbox)
 
 

@@ -10,7 +10,9 @@ that thread by In-Reply-To to earlier messages, out-of-office replies and bounce
 few duplicate deliveries — and feeds every message through `ingest_message`, the service
 the IMAP poller and the MTA pipe call. The whole write path runs: parsing, safety checks,
 threading, incident creation (numbering, routing, timeline, SLA clocks, outbox rows),
-attachments on disk. The Celery broker is in memory, so no mail is sent.
+attachments on disk. The Celery broker is in memory, so no mail is sent; as no worker
+consumes it, its queue is emptied after each block (else the queued delivery tasks would be
+the only thing growing).
 
 Prints messages per second per block of 1,000 and the process's resident memory (RSS) and
 Python heap (tracemalloc, when `--tracemalloc`) after each block, to show memory stays
@@ -193,6 +195,7 @@ def _rss_mib() -> float:
 def _ingest(folder: Path, mailbox, options) -> None:
     from django.db import reset_queries
 
+    from itsm.celery import app
     from itsm.mail.models import InboundMessage
     from itsm.mail.services import ingest_message
 
@@ -215,14 +218,26 @@ def _ingest(folder: Path, mailbox, options) -> None:
                 f"{index - size + 1:>5}-{index:<6} {size / (now - block_start):>8.1f} "
                 f"{_rss_mib():>8.1f} {heap:>9.1f}"
             )
+            app.control.purge()  # no worker consumes the in-memory broker: empty it per block
             block_start = now
+            if options.tracemalloc and index == 1000:
+                first_snapshot = tracemalloc.take_snapshot()
     elapsed = time.perf_counter() - started
     if options.tracemalloc:
+        if len(keys) > 1000:
+            _print_growth(first_snapshot, tracemalloc.take_snapshot())
         tracemalloc.stop()
     print(f"total: {len(keys):,} messages in {elapsed:.1f} s = {len(keys) / elapsed:.1f} messages/s")
     print("outcomes:", ", ".join(f"{k} {v:,}" for k, v in sorted(statuses.items())))
     threaded = InboundMessage.objects.filter(outcome="replied").count()
     print(f"replies that joined an existing incident: {threaded:,}")
+
+
+def _print_growth(before, after) -> None:
+    """Where the Python heap grew between the first block and the end (top 8 lines)."""
+    print("heap growth after the first block, by allocation site:")
+    for stat in after.compare_to(before, "lineno")[:8]:
+        print(f"  {stat.size_diff / 1024:+9.0f} KiB  {stat.traceback}")
 
 
 def _large_messages(mailbox, sender: str) -> None:

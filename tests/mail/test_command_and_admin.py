@@ -4,6 +4,7 @@ import io
 import sys
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError
 
@@ -85,13 +86,16 @@ def test_process_again_after_fixing_the_cause(admin_client, mailbox, db):
     # given: mail from an unknown sender was refused
     refused = ingest_message(build_mail(sender="new.hire@example.org"), mailbox=mailbox)
     assert refused.status == MessageStatus.REJECTED
+    old_file, original = refused.raw.name, refused.read_raw()
     UserFactory(username="new.hire", email="new.hire@example.org")
     # when
     data = {"action": "process_again", "_selected_action": [refused.pk]}
     response = admin_client.post("/admin/mail/inboundmessage/", data, follow=True)
     # then
     assert response.status_code == 200 and b"1 processed" in response.content
-    assert InboundMessage.objects.get().status == MessageStatus.PROCESSED and Incident.objects.count() == 1
+    again = InboundMessage.objects.get()
+    assert again.status == MessageStatus.PROCESSED and Incident.objects.count() == 1
+    assert again.read_raw() == original and not default_storage.exists(old_file)
 
 
 def test_mailbox_admin_keeps_the_password_when_left_empty(admin_client, db):
