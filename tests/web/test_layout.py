@@ -17,8 +17,9 @@ NAV = {
 
 
 def nav_labels(html: str) -> set[str]:
-    nav = re.search(r'<nav class="nav" aria-label="Main">(.*?)</nav>', html, re.S).group(1)
-    return {label.strip() for label in re.findall(r"<a [^>]*>([^<]+)</a>", nav)}
+    """Labels of the main navigation and of the tools beside the user's menu."""
+    navs = re.findall(r'<nav class="nav[^"]*" aria-label="(?:Main|Tools)">(.*?)</nav>', html, re.S)
+    return {label.strip() for nav in navs for label in re.findall(r"<a [^>]*>([^<]+)</a>", nav)}
 
 
 @pytest.mark.parametrize("role", list(NAV))
