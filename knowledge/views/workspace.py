@@ -88,7 +88,7 @@ def from_task(request: HttpRequest, task_pk: int) -> HttpResponse:
 def from_known_error(request: HttpRequest, task_pk: int) -> HttpResponse:
     """ "Publish as article" on a known error: the problem practice's hook writes an agent-only
     article with the root cause and workaround and sends it to review."""
-    from problems import services as problem_services
+    import problems.services as problem_services
 
     task = get_object_or_404(Task.objects.visible_to(request.user), pk=task_pk, kind="problem")
     article = attempt(
