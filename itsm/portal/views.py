@@ -12,6 +12,7 @@ from itsm.cmdb.models import Service
 from itsm.core.choices import StateCategory, TaskKind
 from itsm.core.models import Task
 from itsm.portal import banners
+from itsm.portal import search as portal_search
 
 OPEN_LIMIT = 20
 RECENT_LIMIT = 10
@@ -67,6 +68,24 @@ def home(request: HttpRequest) -> HttpResponse:
             ],
             "actions": available_actions(),
             "banners": banners.banners_for(request.user),
+            "search_available": portal_search.available(),
+        },
+    )
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    """The home page's search: a section per practice (answers, things to request)."""
+    query = request.GET.get("q", "").strip()[: portal_search.MAX_QUERY]
+    sections = portal_search.search_all(request.user, query)
+    return render(
+        request,
+        "portal/search.html",
+        {
+            "query": query,
+            "sections": sections,
+            "found": any(section.results for section in sections),
+            "actions": available_actions(),
         },
     )
 
