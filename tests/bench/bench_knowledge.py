@@ -7,6 +7,9 @@ the top-3 hit rate of the labelled relevance set planted among the generated art
     .venv/bin/python manage.py seed_knowledge --articles 100000
     .venv/bin/python tests/bench/bench_knowledge.py [--queries 300]
 
+(`migrate` also fills the head vectors and the word list of articles seeded before them; after
+a large seed or backfill run `VACUUM ANALYZE knowledge_article`, as autovacuum would.)
+
 Each query runs `knowledge.services.search_articles` (the function every page and the API
 call) as a requester and as an agent, with snippets; times are wall-clock per call, after
 one warm-up pass.
@@ -55,6 +58,19 @@ def queries(count: int, rng: random.Random) -> list[str]:
     return found + typos
 
 
+def misspelled(count: int, rng: random.Random) -> list[str]:
+    """1–2 word queries with one letter dropped from a word: the typo path (word-list correction)."""
+    found = []
+    for _ in range(count):
+        words = rng.sample(SUBJECTS + VERBS + PROBLEMS, rng.choice([1, 2]))
+        long = [w for w in words if len(w) >= 5] or words
+        word = rng.choice(long)
+        cut = rng.randrange(1, len(word) - 1) if len(word) > 2 else 0
+        words[words.index(word)] = word[:cut] + word[cut + 1 :]
+        found.append(" ".join(words))
+    return found
+
+
 def timed(user, query_list: list[str]) -> list[float]:
     times = []
     for query in query_list:
@@ -86,6 +102,8 @@ def main() -> None:
     timed(agent, query_list[:50])  # warm-up
     report("requester", timed(requester, query_list))
     report("agent", timed(agent, query_list))
+    typo_list = misspelled(60, rng)
+    report("typos", timed(requester, typo_list))
     hits = sum(
         expected in [h.article.title for h in services.search_articles(agent, q, limit=3)]
         for q, expected in RELEVANCE
