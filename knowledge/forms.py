@@ -47,6 +47,9 @@ class ArticleForm(forms.ModelForm):
         self.fields["base"].queryset = KnowledgeBase.objects.filter(is_active=True)
         self.fields["category"].queryset = Category.objects.select_related("base")
         self.fields["teams"].queryset = Team.objects.filter(is_active=True)
+        if not self.fields["teams"].queryset.exists():
+            # an empty checkbox list under a label looks broken; say why there is nothing to tick
+            self.fields["teams"].help_text = "No teams exist yet (admin → Teams)."
         self.fields["services"].queryset = Service.objects.order_by("name")
         if self.instance.pk:
             self.fields["tags_text"].initial = ", ".join(self.instance.tags.values_list("name", flat=True))
