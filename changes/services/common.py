@@ -3,6 +3,9 @@
 from django.contrib.auth.models import User
 
 from changes.models import Change, ChangeTask
+from changes.workflow import CAB_PURPOSE
+from itsm.approvals.choices import PlanOutcome
+from itsm.approvals.models import ApprovalPlan
 from itsm.core import roles
 from itsm.core.exceptions import PermissionDenied
 from itsm.core.locking import lock_for_update
@@ -13,6 +16,18 @@ from itsm.notifications.services import notify_user
 def locked(change: Change, expected_version: int | None = None) -> Change:
     """The change's row, locked for this transaction, checked against the caller's version."""
     return lock_for_update(Change.objects.all(), change.pk, expected_version=expected_version)
+
+
+def lock_pending_cab_plan(change: Change) -> None:
+    """Lock the change's pending CAB plan rows, if any, before the change itself.
+
+    An approval decision (`itsm.approvals.services.decide`) locks the plan first and then its
+    handler locks the change; a change move that may withdraw the plan (cancel, rework) must
+    take the two locks in that same order, or a cancel and a decision at the same instant
+    deadlock on PostgreSQL. Call it inside the transaction, before `locked(change)`.
+    """
+    pending = ApprovalPlan.objects.filter(subject_id=change.pk, purpose=CAB_PURPOSE, outcome=PlanOutcome.PENDING)
+    list(pending.order_by("pk").select_for_update().values_list("pk", flat=True))
 
 
 def locked_task(task: ChangeTask, expected_version: int | None = None) -> ChangeTask:

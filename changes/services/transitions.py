@@ -19,7 +19,14 @@ from changes.models import Change
 from changes.services.cab import start_cab
 from changes.services.catalog import settle_request_items
 from changes.services.change_tasks import skip_open_tasks
-from changes.services.common import clean_text, locked, notify, require_change_manager, require_staff
+from changes.services.common import (
+    clean_text,
+    lock_pending_cab_plan,
+    locked,
+    notify,
+    require_change_manager,
+    require_staff,
+)
 from changes.services.links import advance_fixed_problems
 from changes.workflow import CHANGE_WORKFLOW
 from itsm.approvals.services import cancel_approval
@@ -70,7 +77,13 @@ def rework_change(change: Change, *, actor: User, reason: str, expected_version:
             record.__dict__.pop("cab_plan", None)  # read again: it is cancelled now
 
     return _move(
-        change, "rework", actor=actor, expected_version=expected_version, after=withdraw, note=reason
+        change,
+        "rework",
+        actor=actor,
+        expected_version=expected_version,
+        after=withdraw,
+        note=reason,
+        plan_first=True,
     )
 
 
@@ -163,7 +176,13 @@ def cancel_change(change: Change, *, actor: User, reason: str, expected_version:
         skip_open_tasks(record, actor=actor, reason="The change was cancelled.")
 
     return _move(
-        change, "cancel", actor=actor, expected_version=expected_version, prepare=set_reason, after=withdraw
+        change,
+        "cancel",
+        actor=actor,
+        expected_version=expected_version,
+        prepare=set_reason,
+        after=withdraw,
+        plan_first=True,
     )
 
 
@@ -189,10 +208,17 @@ def _move(
     prepare: Callable[[Change], None] | None = None,
     after: Callable[..., None] | None = None,
     note: str = "",
+    plan_first: bool = False,
 ) -> Change:
-    """Lock, prepare fields, check and apply the transition, save, write the timeline, sync clocks."""
+    """Lock, prepare fields, check and apply the transition, save, write the timeline, sync clocks.
+
+    `plan_first`: the move may withdraw the CAB plan, so the plan is locked before the change
+    (the order an approval decision takes; see `lock_pending_cab_plan`).
+    """
     require_staff(actor, "work on changes")
     with transaction.atomic():
+        if plan_first:
+            lock_pending_cab_plan(change)
         record = locked(change, expected_version)
         before = clock_snapshot(record)
         if prepare:
