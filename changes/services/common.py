@@ -26,7 +26,9 @@ def lock_pending_cab_plan(change: Change) -> None:
     take the two locks in that same order, or a cancel and a decision at the same instant
     deadlock on PostgreSQL. Call it inside the transaction, before `locked(change)`.
     """
-    pending = ApprovalPlan.objects.filter(subject_id=change.pk, purpose=CAB_PURPOSE, outcome=PlanOutcome.PENDING)
+    pending = ApprovalPlan.objects.filter(
+        subject_id=change.pk, purpose=CAB_PURPOSE, outcome=PlanOutcome.PENDING
+    )
     list(pending.order_by("pk").select_for_update().values_list("pk", flat=True))
 
 
