@@ -38,6 +38,11 @@ class TaskFilterSet(django_filters.FilterSet):
     service = IdFilter(field_name="service_id")
     configuration_item = IdFilter(field_name="configuration_item_id")
     updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    # Dashboard drill-downs: the records a period figure counted (half-open: after <= t < before).
+    opened_after = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
+    opened_before = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
+    resolved_after = django_filters.IsoDateTimeFilter(field_name="resolved_at", lookup_expr="gte")
+    resolved_before = django_filters.IsoDateTimeFilter(field_name="resolved_at", lookup_expr="lt")
 
     class Meta:
         model = Task
