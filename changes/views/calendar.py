@@ -32,6 +32,7 @@ from changes.calendar import (
     user_for_feed_token,
     week_period,
 )
+from changes.views.workspace import QUEUES
 from itsm.core import roles
 from itsm.core.choices import StateCategory
 
@@ -50,8 +51,8 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     _require_staff(request)
     zone = timezone.get_current_timezone()
     period = _period_from(request, zone)
-    form = CalendarFilterForm(request.GET or None)
-    valid = form.is_valid() if form.is_bound else True
+    form = CalendarFilterForm(request.GET)  # bound even when empty: every filter is optional
+    valid = form.is_valid()
     changes = calendar_changes(request.user, period.start, period.end, form) if valid else []
     weeks = layout(period, changes, period_windows(period), zone, month_limit=period.view == "month")
     query = form.query()
@@ -67,6 +68,8 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         "json_url": reverse("change:calendar-json") + (f"?{query}" if query else ""),
         "weekdays": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
         "today": timezone.localdate(),
+        "queues": QUEUES,
+        "slug": "calendar",
     }
     return render(request, "changes/calendar.html", context)
 

@@ -86,13 +86,16 @@ def cab_agenda(request: HttpRequest) -> HttpResponse:
     """The changes awaiting authorization for a CAB meeting, with their risk and evidence."""
     meeting = _meeting_date(request.GET.get("date"))
     if meeting is None:
-        return render(request, "changes/cab_agenda.html", {"bad_date": True}, status=400)
+        context = {"bad_date": True, "queues": QUEUES, "slug": "cab"}
+        return render(request, "changes/cab_agenda.html", context, status=400)
     on_agenda, unplanned = services.agenda(meeting)
     context = {
         "meeting": meeting,
         "on_agenda": on_agenda,
         "unplanned": unplanned,
         "can_plan": is_change_manager(request.user),
+        "queues": QUEUES,
+        "slug": "cab",
     }
     return render(request, "changes/cab_agenda.html", context)
 

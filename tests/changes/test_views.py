@@ -214,3 +214,15 @@ def test_a_standard_change_is_edited_without_its_type(as_user, agent, template, 
     assert client.post(reverse("change:edit", args=[change.pk]), data).status_code == 302
     change.refresh_from_db()
     assert change.change_type == "standard" and change.title.endswith("(again)")
+
+
+@pytest.mark.parametrize("url_name", ["change:queue-open", "change:cab-agenda", "change:calendar"])
+def test_every_change_page_links_the_queues_the_cab_agenda_and_the_calendar(client, agent, url_name):
+    from django.urls import reverse
+
+    client.force_login(agent)
+    url = reverse("change:queue", args=["open"]) if url_name == "change:queue-open" else reverse(url_name)
+    page = client.get(url).content.decode()
+    assert f'href="{reverse("change:calendar")}"' in page
+    assert f'href="{reverse("change:cab-agenda")}"' in page
+    assert f'href="{reverse("change:queue", args=["open"])}"' in page
