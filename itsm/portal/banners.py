@@ -7,7 +7,8 @@ the way the Django admin discovers `admin.py`.
 
 A provider takes the signed-in user and returns banners as dicts with `service` (a name,
 or "" for no particular service) and `since` (when the trouble started), and optionally
-`kind` (how the portal words it: MAJOR_INCIDENT, the default, or KNOWN_ISSUE), `message`
+`kind` (how the portal words it: MAJOR_INCIDENT, the default, KNOWN_ISSUE, or
+PLANNED_MAINTENANCE with `until`, the end of the window that `since` starts), `message`
 (plain text, escaped when shown) and `url` (a page the reader may open).
 """
 
@@ -21,6 +22,7 @@ _providers: list[Provider] = []
 
 MAJOR_INCIDENT = "major_incident"
 KNOWN_ISSUE = "known_issue"
+PLANNED_MAINTENANCE = "planned_maintenance"
 
 
 def register(provider: Provider) -> Provider:
