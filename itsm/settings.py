@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "changes",
     "knowledge",
     "catalog",
+    "suppliers",
 ]
 
 MIDDLEWARE = [

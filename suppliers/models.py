@@ -1,0 +1,104 @@
+"""Suppliers and their underpinning contracts on services and configuration items."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+
+from suppliers.choices import ContractKind, SupplierStatus
+from suppliers.querysets import ContractQuerySet, SupplierQuerySet
+
+
+class Supplier(models.Model):
+    """An external partner (managed service provider, hardware vendor, SaaS) and how to escalate to it."""
+
+    name = models.CharField(max_length=150, unique=True)
+    status = models.CharField(max_length=20, choices=SupplierStatus.choices, default=SupplierStatus.ACTIVE)
+    contacts = models.TextField(blank=True, help_text="Named contacts: account manager, service manager...")
+    escalation_portal = models.URLField(blank=True)
+    escalation_phone = models.CharField(max_length=40, blank=True)
+    escalation_email = models.EmailField(blank=True)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SupplierQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contract(models.Model):
+    """An underpinning contract: what the supplier promises, when, for which services and CIs.
+
+    A contract on a service covers the service's CIs only when `covers_service_cis` is set
+    (a SaaS subscription covers the service, not the on-premises servers that also deliver it).
+    """
+
+    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="contracts")
+    kind = models.CharField(max_length=20, choices=ContractKind.choices, default=ContractKind.SUPPORT)
+    reference = models.CharField(max_length=80, unique=True)
+    title = models.CharField(max_length=200, blank=True)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    notice_date = models.DateField(null=True, blank=True, help_text="Last day to give notice or renew.")
+    value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, default="EUR")
+    support_hours = models.ForeignKey(
+        "sla.Calendar", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    response_time = models.DurationField(null=True, blank=True)
+    resolution_time = models.DurationField(null=True, blank=True)
+    services = models.ManyToManyField("cmdb.Service", blank=True, related_name="supplier_contracts")
+    configuration_items = models.ManyToManyField(
+        "cmdb.ConfigurationItem", blank=True, related_name="supplier_contracts"
+    )
+    covers_service_cis = models.BooleanField(
+        "covers the service's CIs",
+        default=False,
+        help_text="The contract also covers the CIs delivering its services.",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    renewal_notified_for = models.DateField(
+        null=True, blank=True, editable=False, help_text="The notice date the owner was last reminded of."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ContractQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["supplier__name", "reference"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="contract_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=0), name="contract_value_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.supplier})"
+
+    def clean(self) -> None:
+        """Date rules every write path shares (services call full_clean; the admin form does too)."""
+        errors = {}
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            errors["end_date"] = "The end date must not be before the start date."
+        if self.notice_date and self.end_date and self.notice_date > self.end_date:
+            errors["notice_date"] = "The notice date must not be after the end date."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def commitments(self) -> dict[str, timedelta | None]:
+        return {"response": self.response_time, "resolution": self.resolution_time}

@@ -1,0 +1,147 @@
+"""The only write path for suppliers and contracts, and the coverage lookup other practices call."""
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from itsm.cmdb.models import ConfigurationItem, Service
+from itsm.core.exceptions import DomainError, PermissionDenied
+from itsm.core.roles import sees_everything
+from suppliers.models import Contract, Supplier
+
+SUPPLIER_FIELDS = frozenset(
+    {"name", "status", "contacts", "escalation_portal", "escalation_phone", "escalation_email", "notes"}
+)
+CONTRACT_FIELDS = frozenset(
+    {
+        "supplier",
+        "kind",
+        "reference",
+        "title",
+        "start_date",
+        "end_date",
+        "notice_date",
+        "value",
+        "currency",
+        "support_hours",
+        "response_time",
+        "resolution_time",
+        "covers_service_cis",
+        "owner",
+    }
+)
+
+
+def _require_manager(actor: User) -> None:
+    """Suppliers and contracts are commercial records: managers and administrators maintain them."""
+    if not sees_everything(actor):
+        raise PermissionDenied("Only managers and administrators maintain suppliers and contracts.")
+
+
+def _apply(obj: Any, fields: Mapping[str, Any], allowed: frozenset[str]) -> None:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise DomainError(f"Unknown field(s): {', '.join(sorted(unknown))}.")
+    for name, value in fields.items():
+        setattr(obj, name, value)
+
+
+def _validated_save(obj: Any) -> None:
+    """full_clean turns every model rule into a DomainError the caller can show."""
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        raise DomainError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from exc
+    obj.save()
+
+
+@transaction.atomic
+def create_supplier(*, actor: User, **fields: Any) -> Supplier:
+    _require_manager(actor)
+    supplier = Supplier()
+    _apply(supplier, fields, SUPPLIER_FIELDS)
+    _validated_save(supplier)
+    return supplier
+
+
+@transaction.atomic
+def update_supplier(supplier: Supplier, *, actor: User, **fields: Any) -> Supplier:
+    _require_manager(actor)
+    supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
+    _apply(supplier, fields, SUPPLIER_FIELDS)
+    _validated_save(supplier)
+    return supplier
+
+
+@transaction.atomic
+def create_contract(
+    *,
+    actor: User,
+    services: Iterable[Service] = (),
+    configuration_items: Iterable[ConfigurationItem] = (),
+    **fields: Any,
+) -> Contract:
+    """Create a contract with what it covers."""
+    _require_manager(actor)
+    contract = Contract()
+    _apply(contract, fields, CONTRACT_FIELDS)
+    _validated_save(contract)
+    contract.services.set(services)
+    contract.configuration_items.set(configuration_items)
+    return contract
+
+
+@transaction.atomic
+def update_contract(
+    contract: Contract,
+    *,
+    actor: User,
+    services: Iterable[Service] | None = None,
+    configuration_items: Iterable[ConfigurationItem] | None = None,
+    **fields: Any,
+) -> Contract:
+    """Change a contract; a moved notice date re-arms the renewal reminder."""
+    _require_manager(actor)
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    _apply(contract, fields, CONTRACT_FIELDS)
+    _validated_save(contract)
+    if services is not None:
+        contract.services.set(services)
+    if configuration_items is not None:
+        contract.configuration_items.set(configuration_items)
+    return contract
+
+
+def contracts_covering(
+    service: Service | int | None = None, ci: ConfigurationItem | int | None = None, at: date | None = None
+):
+    """Contracts in force on `at` that cover the service or the CI.
+
+    A CI is covered by a contract naming it, or by a contract on a service the CI delivers
+    when that contract is configured to cover its service's CIs (read through the CMDB's
+    service components).
+    """
+    at = at or timezone.localdate()
+    service_id = getattr(service, "pk", service)
+    ci_id = getattr(ci, "pk", ci)
+    if service_id is None and ci_id is None:
+        return Contract.objects.none()
+    cover = Q()
+    if service_id is not None:
+        cover |= Q(services=service_id)
+    if ci_id is not None:
+        delivered = Service.objects.filter(servicecomponent__configuration_item=ci_id).values("pk")
+        cover |= Q(configuration_items=ci_id) | Q(covers_service_cis=True, services__in=delivered)
+    ids = Contract.objects.filter(cover).values("pk")
+    return (
+        Contract.objects.in_force(at)
+        .filter(pk__in=ids)
+        .select_related("supplier", "support_hours")
+        .order_by("supplier__name", "reference")
+    )
