@@ -1,0 +1,3 @@
+"""Dashboard tests reuse the web surfaces' signed-in clients."""
+
+from tests.web.conftest import client_for  # noqa: F401
