@@ -207,6 +207,47 @@ def find_collisions(
     return sorted(found, key=lambda c: (rank[c.kind], c.hops, c.other_start, c.other_number))
 
 
+#: What the collision check reads from the change: a save touching none of it needs no check.
+COLLISION_FIELDS = frozenset(
+    {"planned_start", "planned_end", "affected_cis", "affected_services", "assignee"}
+)
+
+
+def collisions_on_save(
+    change: Change, *, user: User | AnonymousUser | None, changed: Iterable[str] | None = None
+) -> list[Collision] | None:
+    """The collisions a create or edit just caused, or None when the save left the window,
+    scope and assignee alone (`changed` = the saved field names; None for a new change).
+
+    Run after the save's transaction, so the save itself is not held up; it costs one check.
+    """
+    if changed is not None and not COLLISION_FIELDS.intersection(changed):
+        return None
+    return find_collisions(change, user=user)
+
+
+def collision_summary(change: Change, collisions: list[Collision] | None) -> dict:
+    """What the API adds to a create or update response: whether the check ran, how many
+    collisions it found, and each one (as the collision check endpoint shows them)."""
+    if collisions is None:
+        return {"checked": False, "has_window": _has_window(change), "count": None, "items": []}
+    return {
+        "checked": True,
+        "has_window": _has_window(change),
+        "count": len(collisions),
+        "items": [collision.as_dict() for collision in collisions],
+    }
+
+
+def collision_sentence(collisions: list[Collision]) -> str:
+    """The message shown after a save on the change page."""
+    if not collisions:
+        return "No collisions with other changes in this window."
+    numbers = ", ".join(dict.fromkeys(collision.other_number for collision in collisions))
+    count = len(collisions)
+    return f"{count} collision{'s' if count != 1 else ''} with changes planned at the same time: {numbers}."
+
+
 def _overlapping(change: Change, user: User | AnonymousUser | None) -> list[Change]:
     """Other active changes whose planned window overlaps this one's. One query."""
     others = (

@@ -17,6 +17,7 @@ from changes.api import serializers as s
 from changes.api.schedule import HopsSerializer, ScheduleReportSerializer, collisions_response
 from changes.filtersets import ChangeFilterSet
 from changes.models import Change, ChangeTask, PostImplementationReview, StandardChangeTemplate
+from changes.scheduling import collision_summary, collisions_on_save
 from itsm.api.concurrency import etag_for, expected_version
 from itsm.api.viewsets import VisibleViewSetMixin
 from itsm.approvals.api.serializers import ApprovalSerializer
@@ -47,7 +48,7 @@ class ChangeViewSet(
     def create(self, request):
         data = self._valid(s.ChangeCreateSerializer)
         change = services.create_change(actor=request.user, **data)
-        return self._respond(change, status.HTTP_201_CREATED)
+        return self._respond(change, status.HTTP_201_CREATED, collisions=self._collisions(change))
 
     @extend_schema(request=s.ChangeUpdateSerializer, responses=s.ChangeSerializer)
     def partial_update(self, request, pk=None):
@@ -56,7 +57,7 @@ class ChangeViewSet(
         change = services.update_change(
             change, actor=request.user, changes=changes, expected_version=expected_version(request)
         )
-        return self._respond(change)
+        return self._respond(change, collisions=self._collisions(change, changed=changes))
 
     @extend_schema(request=s.ChangeFromTemplateSerializer, responses={201: s.ChangeSerializer})
     @action(detail=False, methods=["post"], url_path="from-template")
@@ -69,7 +70,7 @@ class ChangeViewSet(
         change = services.create_from_template(
             template, actor=request.user, planned_start=data.get("planned_start"), title=data["title"]
         )
-        return self._respond(change, status.HTTP_201_CREATED)
+        return self._respond(change, status.HTTP_201_CREATED, collisions=self._collisions(change))
 
     @extend_schema(request=s.ChangeRiskAnswersSerializer, responses=s.ChangeSerializer)
     @action(detail=True, methods=["post"])
@@ -225,8 +226,17 @@ class ChangeViewSet(
         )
         return self._respond(change)
 
-    def _respond(self, change: Change, code: int = status.HTTP_200_OK) -> Response:
-        response = Response(s.ChangeSerializer(change).data, status=code)
+    def _collisions(self, change: Change, changed=None) -> dict:
+        """The collision check after a create or an update (run only when the window, scope
+        or assignee was sent), summarised for the response."""
+        found = collisions_on_save(change, user=self.request.user, changed=changed)
+        return collision_summary(change, found)
+
+    def _respond(self, change: Change, code: int = status.HTTP_200_OK, *, collisions=None) -> Response:
+        data = s.ChangeSerializer(change).data
+        if collisions is not None:
+            data["collisions"] = collisions
+        response = Response(data, status=code)
         response["ETag"] = etag_for(change)
         return response
 

@@ -1,6 +1,6 @@
 """What every change view shares: staff only, records found through `visible_to`, service errors shown."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 
 from django.contrib import messages
@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
 from changes.models import Change
+from changes.scheduling import collision_sentence, collisions_on_save
 from itsm.core import roles
 from itsm.core.exceptions import DomainError
 from itsm.core.filtersets import MAX_ID
@@ -58,3 +59,14 @@ def attempt(request: HttpRequest, call: Callable[[], object], success: str) -> t
     if success:
         messages.success(request, success)
     return True, 200
+
+
+def report_collisions(request: HttpRequest, change, changed: Iterable[str] | None = None) -> bool:
+    """After a create or edit: check the change for collisions when the save touched its window,
+    scope or assignee, and say what was found in the page's messages. True when it checked."""
+    found = collisions_on_save(change, user=request.user, changed=changed)
+    if found is None or not (change.planned_start and change.planned_end):
+        return False
+    level = messages.warning if found else messages.info
+    level(request, collision_sentence(found))
+    return True

@@ -13,7 +13,7 @@ from changes import services
 from changes.forms import ChangeForm, ChangeTaskForm, MoveForm, NumberForm, OutcomeForm, ReviewForm, risk_form
 from changes.models import ChangeRiskAnswer, ChangeTask, FollowUpAction, PostImplementationReview
 from changes.services.common import is_change_manager
-from changes.views.common import attempt, staff_required, visible_change
+from changes.views.common import attempt, report_collisions, staff_required, visible_change
 from changes.workflow import CHANGE_TASK_WORKFLOW, CHANGE_WORKFLOW, TASK_FINISHED
 from itsm.approvals.models import Approval
 from itsm.core.filtersets import MAX_ID
@@ -148,7 +148,10 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         "Saved.",
     )
     if ok:
-        return redirect(change.get_absolute_url())
+        change.refresh_from_db()
+        change._prefetched_objects_cache = {}  # the scope as just saved
+        checked = report_collisions(request, change, changed)
+        return redirect(change.get_absolute_url() + ("#schedule-panel" if checked else ""))
     change.refresh_from_db()
     return render_record(request, change, status=status, edit_form=form)
 

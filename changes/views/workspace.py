@@ -14,7 +14,7 @@ from changes.filtersets import ChangeFilterSet
 from changes.forms import CabDateForm, ChangeForm, TemplateChangeForm
 from changes.models import Change
 from changes.services.common import is_change_manager
-from changes.views.common import attempt, error_text, staff_required, visible_change
+from changes.views.common import attempt, error_text, report_collisions, staff_required, visible_change
 from itsm.core.exceptions import DomainError
 
 PAGE_SIZE = 50
@@ -56,11 +56,18 @@ def create(request: HttpRequest) -> HttpResponse:
             _errors_to_form(form, error)
             status = 400
         else:
-            return redirect(change.get_absolute_url())
+            return _to_record(request, change)
     elif request.method == "POST":
         status = 400
     context = {"form": form, "template_form": TemplateChangeForm()}
     return render(request, "changes/create.html", context, status=status)
+
+
+def _to_record(request: HttpRequest, change: Change) -> HttpResponse:
+    """The new change's page; when it has a window, at its schedule panel with what the
+    collision check found in the messages."""
+    checked = report_collisions(request, change)
+    return redirect(change.get_absolute_url() + ("#schedule-panel" if checked else ""))
 
 
 @staff_required
@@ -76,7 +83,7 @@ def create_from_template(request: HttpRequest) -> HttpResponse:
         except (ValidationError, DomainError) as error:
             form.add_error(None, error_text(error))
         else:
-            return redirect(change.get_absolute_url())
+            return _to_record(request, change)
     context = {"form": ChangeForm(), "template_form": form}
     return render(request, "changes/create.html", context, status=400)
 

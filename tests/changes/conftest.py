@@ -121,3 +121,14 @@ def template(team, database_ci):
     TemplateTask.objects.create(template=template, order=1, title="Restart", assignment_group=team)
     TemplateTask.objects.create(template=template, order=2, title="Check the export ran")
     return template
+
+
+@pytest.fixture
+def as_user(client):
+    """`as_user(user)`: the test client, signed in as `user`."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login

@@ -12,15 +12,6 @@ from tests.changes.conftest import answers_for
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def as_user(client):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
-
-
 def test_agents_see_the_queue_and_the_record(as_user, agent, make_change):
     change = make_change()
     client = as_user(agent)
@@ -60,7 +51,9 @@ def test_raising_a_change_from_the_form(as_user, agent, team, database_ci):
         },
     )
     change = Change.objects.get(title="Patch the payroll database")
-    assert response.status_code == 302 and response["Location"] == change.get_absolute_url()
+    # it has a window, so the page opens at the schedule panel (the collision check ran on save)
+    assert response.status_code == 302
+    assert response["Location"] == change.get_absolute_url() + "#schedule-panel"
     assert list(change.affected_cis.all()) == [database_ci]
 
 
