@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 
 from changes.choices import ChangeTaskType, CloseCode, RaisableChangeType
 from changes.models import StandardChangeTemplate
+from changes.pickers import PickerWidget
 from itsm.cmdb.models import ConfigurationItem, Service
 from itsm.core import roles
 from itsm.core.choices import Impact, Urgency
@@ -41,13 +42,13 @@ class ChangeForm(forms.Form):
     planned_start = forms.DateTimeField(widget=WindowInput(), required=False)
     planned_end = forms.DateTimeField(widget=WindowInput(), required=False)
     affected_services = forms.ModelMultipleChoiceField(
-        Service.objects.order_by("name"), required=False, widget=forms.SelectMultiple(attrs={"size": 5})
+        Service.objects.order_by("name"), required=False, widget=PickerWidget("services")
     )
     affected_cis = forms.ModelMultipleChoiceField(
         ConfigurationItem.objects.order_by("name"),
         required=False,
         label="Affected CIs",
-        widget=forms.SelectMultiple(attrs={"size": 5}),
+        widget=PickerWidget("cis"),
     )
     impact = forms.TypedChoiceField(choices=Impact.choices, coerce=int, initial=Impact.MEDIUM)
     urgency = forms.TypedChoiceField(choices=Urgency.choices, coerce=int, initial=Urgency.MEDIUM)

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from changes.views import calendar, collisions, record, workspace
+from changes.views import calendar, collisions, pickers, record, workspace
 
 app_name = "change"
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     path("cab/", workspace.cab_agenda, name="cab-agenda"),
     # the schedule: calendar pages, JSON, the per-person iCalendar feed, the collision panel
     path("calendar/", calendar.calendar_page, name="calendar"),
+    path("pick/<slug:kind>/", pickers.pick, name="pick"),
     path("calendar.json", calendar.calendar_json, name="calendar-json"),
     path("calendar/feed/<str:token>/changes.ics", calendar.calendar_feed, name="calendar-feed"),
     path("<int:pk>/collisions/", collisions.collisions, name="collisions"),
