@@ -23,6 +23,7 @@ urlpatterns = [
     path("changes/", include("changes.urls")),
     path("catalog/", include("catalog.urls")),
     path("knowledge/", include("knowledge.urls")),
+    path("suppliers/", include("suppliers.urls")),
     path("api/v1/", include("itsm.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
