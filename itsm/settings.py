@@ -141,6 +141,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 5.0,
         "options": {"expires": 4},
     },
+    "suppliers.remind_renewals": {
+        "task": "suppliers.remind_renewals",
+        "schedule": 86400.0,
+        "options": {"expires": 3600},
+    },
     "problems.propose": {
         "task": "problems.propose",
         "schedule": 3600.0,

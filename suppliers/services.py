@@ -1,18 +1,20 @@
 """The only write path for suppliers and contracts, and the coverage lookup other practices call."""
 
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from itsm.cmdb.models import ConfigurationItem, Service
 from itsm.core.exceptions import DomainError, PermissionDenied
 from itsm.core.roles import sees_everything
+from itsm.notifications.services import notify_user
 from suppliers.models import Contract, Supplier
 
 SUPPLIER_FIELDS = frozenset(
@@ -145,3 +147,45 @@ def contracts_covering(
         .select_related("supplier", "support_hours")
         .order_by("supplier__name", "reference")
     )
+
+
+#: How many days before a contract's notice date its owner is reminded.
+RENEWAL_LEAD_DAYS = 30
+
+
+def contracts_due_for_renewal(today: date, lead_days: int = RENEWAL_LEAD_DAYS):
+    """Contracts whose notice date falls within the next `lead_days` days (the renewals page)."""
+    return (
+        Contract.objects.filter(notice_date__gte=today, notice_date__lte=today + timedelta(days=lead_days))
+        .select_related("supplier", "owner")
+        .order_by("notice_date", "reference")
+    )
+
+
+def remind_renewals(*, today: date | None = None, lead_days: int = RENEWAL_LEAD_DAYS) -> int:
+    """Remind each owner once per notice date (the contract row and the dedupe key both say so).
+
+    A moved notice date is a new reminder; a reminder already sent is never sent again, even
+    when two beat runs overlap (the row is locked and re-checked).
+    """
+    today = today or timezone.localdate()
+    sent = 0
+    due = contracts_due_for_renewal(today, lead_days).filter(owner__isnull=False)
+    for pk in due.exclude(renewal_notified_for=F("notice_date")).values_list("pk", flat=True):
+        with transaction.atomic():
+            contract = Contract.objects.select_for_update().select_related("supplier", "owner").get(pk=pk)
+            if contract.renewal_notified_for == contract.notice_date:
+                continue
+            notify_user(
+                contract.owner,
+                title=(
+                    f"Contract {contract.reference} ({contract.supplier.name}): "
+                    f"notice due {contract.notice_date}"
+                ),
+                body="Decide whether to renew, renegotiate or end the contract before its notice date.",
+                url=reverse("suppliers:renewals"),
+                dedupe_key=f"contract-renewal:{contract.pk}:{contract.notice_date.isoformat()}",
+            )
+            Contract.objects.filter(pk=pk).update(renewal_notified_for=contract.notice_date)
+            sent += 1
+    return sent

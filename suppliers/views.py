@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from itsm.core import roles
@@ -71,3 +72,15 @@ def task_panel(request: HttpRequest, task_pk: int) -> HttpResponse:
     )
     context = {"task": task, "contracts": contracts, "show_values": sees_contract_values(request.user)}
     return render(request, "suppliers/_task_panel.html", context)
+
+
+@staff_required
+@require_GET
+def renewals(request: HttpRequest) -> HttpResponse:
+    """Contracts whose notice date is within the reminder window, soonest first."""
+    today = timezone.localdate()
+    visible = Contract.objects.visible_to(request.user).values("pk")
+    due = services.contracts_due_for_renewal(today).filter(pk__in=visible)
+    show_values = sees_contract_values(request.user)
+    context = {"contracts": due, "lead_days": services.RENEWAL_LEAD_DAYS, "show_values": show_values}
+    return render(request, "suppliers/renewals.html", context)
