@@ -73,3 +73,12 @@ def test_visibility(requester, agent, manager, contract):
     assert not Supplier.objects.visible_to(requester).exists()
     assert Contract.objects.visible_to(agent).count() == 1
     assert Supplier.objects.visible_to(manager).count() == 1
+
+
+def test_demo_data_is_idempotent(django_user_model):
+    from suppliers.demo import seed_demo_data
+
+    django_user_model.objects.create_superuser("admin", "admin@example.org", "x")
+    seed_demo_data()
+    seed_demo_data()
+    assert Supplier.objects.count() == 3 and Contract.objects.count() == 3
