@@ -173,7 +173,11 @@ def remind_renewals(*, today: date | None = None, lead_days: int = RENEWAL_LEAD_
     due = contracts_due_for_renewal(today, lead_days).filter(owner__isnull=False)
     for pk in due.exclude(renewal_notified_for=F("notice_date")).values_list("pk", flat=True):
         with transaction.atomic():
-            contract = Contract.objects.select_for_update().select_related("supplier", "owner").get(pk=pk)
+            contract = (
+                Contract.objects.select_for_update(of=("self",))
+                .select_related("supplier", "owner")
+                .get(pk=pk)
+            )
             if contract.renewal_notified_for == contract.notice_date:
                 continue
             notify_user(
