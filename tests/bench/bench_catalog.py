@@ -38,6 +38,7 @@ def main() -> None:
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
     _sizes()
     item = _bench_item()
+    item_url = f"/catalog/items/{item.slug}/"
     client, api = _clients()
     created: list[int] = []
     try:
@@ -45,7 +46,7 @@ def main() -> None:
             _measure(client, "portal home", lambda: client.get("/portal/"), options),
             _measure(client, "catalog home", lambda: client.get("/catalog/"), options),
             _measure(client, "catalog search", lambda: client.get("/catalog/?q=laptop"), options),
-            _measure(client, "item page (10 variables)", lambda: client.get(f"/catalog/items/{item.slug}/"), options),
+            _measure(client, "item page (10 variables)", lambda: client.get(item_url), options),
             _measure(client, "submit via portal", lambda: _submit_portal(client, item, created), options),
             _measure(api, "submit via API", lambda: _submit_api(api, item, created), options),
         ]
