@@ -1,33 +1,18 @@
 """What every knowledge view shares: articles found through `visible_to`, service errors shown."""
 
 from collections.abc import Callable
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
-from itsm.core import roles
 from itsm.core.exceptions import DomainError
 from itsm.core.filtersets import MAX_ID
+from itsm.core.views.common import error_text, staff_required  # noqa: F401 (used by the views)
 from knowledge.forms import SearchForm
 from knowledge.models import Article
 from knowledge.services import Filters
-
-
-def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """The knowledge workspace is for agents; requesters use the portal pages."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not roles.is_staff_member(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def visible_article(request: HttpRequest, pk: int, *, published_only: bool = False) -> Article:
@@ -37,14 +22,6 @@ def visible_article(request: HttpRequest, pk: int, *, published_only: bool = Fal
     if published_only:
         queryset = queryset.published()
     return get_object_or_404(queryset, pk=pk)
-
-
-def error_text(error: Exception) -> str:
-    if isinstance(error, DomainError):
-        return error.message
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error)
 
 
 def attempt(request: HttpRequest, call: Callable[[], object], success: str = "") -> object | None:

@@ -1,31 +1,11 @@
 """What every problem view shares: staff only, records found through `visible_to`, service errors shown."""
 
-from collections.abc import Callable
-from functools import wraps
-
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
-from itsm.core import roles
-from itsm.core.exceptions import DomainError
 from itsm.core.filtersets import MAX_ID
+from itsm.core.views.common import attempt, error_text, staff_required  # noqa: F401 (used by the views)
 from problems.models import Problem
-
-
-def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Problems are internal: anonymous users sign in, requesters get 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not roles.is_staff_member(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def visible_problem(request: HttpRequest, pk: int) -> Problem:
@@ -35,26 +15,3 @@ def visible_problem(request: HttpRequest, pk: int) -> Problem:
         "requester", "assignee", "assignment_group", "service", "configuration_item"
     )
     return get_object_or_404(queryset, pk=pk)
-
-
-def error_text(error: Exception) -> str:
-    if isinstance(error, DomainError):
-        return error.message
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error)
-
-
-def attempt(request: HttpRequest, call: Callable[[], object], success: str) -> tuple[bool, int]:
-    """Run a service call; put its outcome in the messages. Returns (ok, HTTP status for a failure)."""
-    try:
-        call()
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-        return False, 400
-    except DomainError as error:
-        messages.error(request, error.message)
-        return False, error.http_status
-    if success:
-        messages.success(request, success)
-    return True, 200
