@@ -15,6 +15,7 @@ class TaskKind(models.TextChoices):
     REQUEST_ITEM = "request_item", "Requested item"
     FULFILMENT_TASK = "fulfilment_task", "Fulfilment task"
     APPROVAL = "approval", "Approval"
+    SUPPLIER_ENGAGEMENT = "supplier_engagement", "Supplier engagement"
 
 
 #: Human number prefixes per kind: INC0001001, PRB0001001, ...
@@ -28,6 +29,7 @@ NUMBER_PREFIXES: dict[str, str] = {
     TaskKind.REQUEST_ITEM: "RITM",
     TaskKind.FULFILMENT_TASK: "TASK",
     TaskKind.APPROVAL: "APV",
+    TaskKind.SUPPLIER_ENGAGEMENT: "SENG",
 }
 
 
