@@ -92,6 +92,26 @@ class Task(models.Model):
                 condition=ACTIVE & Q(assignee__isnull=True),
             ),
             models.Index(fields=["opened_at", "id"], name="task_opened_idx"),
+            # Dashboards: period figures per kind read these ranges as index-only scans on PostgreSQL
+            # (the included columns are the overview's filters and measures); see docs/performance.md.
+            models.Index(
+                fields=["kind", "opened_at"],
+                include=["priority", "assignment_group", "service", "configuration_item", "state_category"],
+                name="task_kind_opened_idx",
+            ),
+            models.Index(
+                fields=["kind", "resolved_at"],
+                include=[
+                    "priority",
+                    "assignment_group",
+                    "service",
+                    "opened_at",
+                    "responded_at",
+                    "state_category",
+                ],
+                name="task_kind_resolved_idx",
+                condition=Q(resolved_at__isnull=False),
+            ),
             models.Index(fields=["updated_at", "id"], name="task_on_hold_idx", condition=Q(state="on_hold")),
         ]
 
