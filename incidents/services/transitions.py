@@ -6,9 +6,10 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from incidents.choices import HoldReason
 from incidents.models import Incident
 from incidents.services.common import is_requester, locked, notify, require_staff, require_visible
-from incidents.workflow import INCIDENT_WORKFLOW, WORKING
+from incidents.workflow import IN_PROGRESS, INCIDENT_WORKFLOW, NEW, ON_HOLD, WORKING
 from itsm.core.locking import save_locked
 from itsm.core.services.timeline import record_state_change
 from itsm.sla.services import clock_snapshot, sync_clocks
@@ -40,6 +41,29 @@ def hold_incident(
         record.hold_reason = reason
 
     return _move(incident, "hold", actor=actor, expected_version=expected_version, prepare=set_reason)
+
+
+def hold_for_supplier(incident: Incident, *, actor: User) -> Incident | None:
+    """A supplier was engaged: on hold awaiting supplier, if the incident is being worked on.
+
+    Called by the supplier practice in its transaction; an incident already on hold (or not
+    in work) is left as it is, and None is returned.
+    """
+    require_staff(actor, "engage suppliers")
+    with transaction.atomic():
+        if locked(incident, None).state not in (NEW, IN_PROGRESS):
+            return None
+        return hold_incident(incident, actor=actor, reason=HoldReason.AWAITING_SUPPLIER)
+
+
+def release_from_supplier(incident: Incident, *, actor: User, note: str = "") -> Incident | None:
+    """The last supplier engagement ended: back in progress, if it is on hold awaiting supplier."""
+    require_staff(actor, "end supplier engagements")
+    with transaction.atomic():
+        current = locked(incident, None)
+        if current.state != ON_HOLD or current.hold_reason != HoldReason.AWAITING_SUPPLIER:
+            return None
+        return _move(current, "start", actor=actor, note=note)
 
 
 def resolve_incident(

@@ -10,9 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from itsm.cmdb.models import ConfigurationItem
+from itsm.core.choices import TaskKind
 from itsm.core.models import Profile, Task
 from itsm.sla.choices import Target
 from itsm.sla.models import SLADefinition
+
+#: Kinds measured only by definitions that name them: a supplier engagement is measured against
+#: its contract's commitments (the underpinning definitions), never the desk's own targets.
+NAMED_ONLY_KINDS = frozenset({TaskKind.SUPPLIER_ENGAGEMENT})
 
 
 @dataclass(frozen=True)
@@ -52,7 +57,7 @@ def matches(definition: SLADefinition, facts: TaskFacts) -> bool:
     if definition.target == Target.OLA and facts.assignment_group_id is None:
         return False
     checks = (
-        not definition.kinds or facts.kind in definition.kinds,
+        facts.kind in definition.kinds if definition.kinds else facts.kind not in NAMED_ONLY_KINDS,
         not definition.priorities or facts.priority in definition.priorities,
         not definition.service_id or definition.service_id == facts.service_id,
         not definition.ci_class or definition.ci_class == facts.ci_class,

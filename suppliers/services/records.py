@@ -1,4 +1,4 @@
-"""The only write path for suppliers and contracts, and the coverage lookup other practices call."""
+"""Writing suppliers and contracts (audited, underpinning definitions kept in step), coverage, renewals."""
 
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
@@ -16,10 +16,15 @@ from itsm.core.exceptions import DomainError, PermissionDenied
 from itsm.core.roles import sees_everything
 from itsm.notifications.services import notify_user
 from suppliers.models import Contract, Supplier
+from suppliers.services import audit
+from suppliers.services.underpinning import sync_underpinning_definitions
 
 SUPPLIER_FIELDS = frozenset(
     {"name", "status", "contacts", "escalation_portal", "escalation_phone", "escalation_email", "notes"}
 )
+#: What the contract audit trail compares (its fields and what it covers).
+CONTRACT_AUDITED = ("services", "configuration_items")
+
 CONTRACT_FIELDS = frozenset(
     {
         "supplier",
@@ -65,19 +70,26 @@ def _validated_save(obj: Any) -> None:
 
 @transaction.atomic
 def create_supplier(*, actor: User, **fields: Any) -> Supplier:
+    """A new supplier; the audit trail records its first values."""
     _require_manager(actor)
     supplier = Supplier()
     _apply(supplier, fields, SUPPLIER_FIELDS)
     _validated_save(supplier)
+    after = audit.snapshot(supplier, SUPPLIER_FIELDS)
+    audit.record("supplier.created", actor=actor, supplier=supplier, changes=audit.differences({}, after))
     return supplier
 
 
 @transaction.atomic
 def update_supplier(supplier: Supplier, *, actor: User, **fields: Any) -> Supplier:
+    """Change a supplier; the audit trail records what changed (nothing when nothing did)."""
     _require_manager(actor)
     supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
+    before = audit.snapshot(supplier, SUPPLIER_FIELDS)
     _apply(supplier, fields, SUPPLIER_FIELDS)
     _validated_save(supplier)
+    changes = audit.differences(before, audit.snapshot(supplier, SUPPLIER_FIELDS))
+    audit.record("supplier.updated", actor=actor, supplier=supplier, changes=changes)
     return supplier
 
 
@@ -89,13 +101,22 @@ def create_contract(
     configuration_items: Iterable[ConfigurationItem] = (),
     **fields: Any,
 ) -> Contract:
-    """Create a contract with what it covers."""
+    """Create a contract with what it covers, and the SLA definitions measuring its commitments."""
     _require_manager(actor)
     contract = Contract()
     _apply(contract, fields, CONTRACT_FIELDS)
     _validated_save(contract)
     contract.services.set(services)
     contract.configuration_items.set(configuration_items)
+    sync_underpinning_definitions(contract)
+    after = audit.snapshot(contract, CONTRACT_FIELDS | set(CONTRACT_AUDITED))
+    audit.record(
+        "contract.created",
+        actor=actor,
+        supplier=contract.supplier,
+        contract=contract,
+        changes=audit.differences({}, after),
+    )
     return contract
 
 
@@ -108,15 +129,23 @@ def update_contract(
     configuration_items: Iterable[ConfigurationItem] | None = None,
     **fields: Any,
 ) -> Contract:
-    """Change a contract; a moved notice date re-arms the renewal reminder."""
+    """Change a contract (audited); a moved notice date re-arms the renewal reminder, changed
+    commitments or support hours re-target the underpinning definitions."""
     _require_manager(actor)
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    audited = CONTRACT_FIELDS | set(CONTRACT_AUDITED)
+    before = audit.snapshot(contract, audited)
     _apply(contract, fields, CONTRACT_FIELDS)
     _validated_save(contract)
     if services is not None:
         contract.services.set(services)
     if configuration_items is not None:
         contract.configuration_items.set(configuration_items)
+    sync_underpinning_definitions(contract)
+    changes = audit.differences(before, audit.snapshot(contract, audited))
+    audit.record(
+        "contract.updated", actor=actor, supplier=contract.supplier, contract=contract, changes=changes
+    )
     return contract
 
 
