@@ -12,6 +12,7 @@ from itsm.core.api.views import TaskViewSet, TeamViewSet, UserDirectoryViewSet
 from itsm.sla.api.routes import register as register_sla
 from knowledge.api.routes import register as register_knowledge
 from problems.api.routes import register as register_problems
+from suppliers.api.routes import register as register_suppliers
 
 router = DefaultRouter()
 router.register("tasks", TaskViewSet, basename="task")
@@ -22,6 +23,7 @@ register_sla(router)
 register_approvals(router)
 register_incidents(router)
 register_problems(router)
+register_suppliers(router)
 register_catalog(router)
 register_changes(router)
 register_knowledge(router)
