@@ -1,4 +1,10 @@
-"""`Authorization: Token <key>` (or `Bearer <key>`) against hashed API tokens."""
+"""`Authorization: Token <key>` (or `Bearer <key>`) against hashed API tokens.
+
+After the key is verified, the same step counts the request against the token's rate limit
+and checks the token's scopes for the view (itsm/api/scopes.py says why here). A key that
+fails verification counts against its client address, like an anonymous request, so keys
+cannot be guessed at speed.
+"""
 
 import hmac
 from datetime import timedelta
@@ -6,6 +12,7 @@ from datetime import timedelta
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
+from itsm.api import ratelimit, scopes
 from itsm.api.models import TOKEN_PREFIX, ApiToken
 
 #: last_used_at is written at most this often per token, so reads stay reads.
@@ -20,13 +27,24 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].lower() not in self.keywords:
             return None
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed("Send the header as 'Authorization: Token <key>'.")
-        return self._authenticate_key(header[1])
+            self._refuse(request, "Send the header as 'Authorization: Token <key>'.")
+        token = self._verified_token(header[1])
+        if token is None:
+            self._refuse(request, "Invalid, expired or revoked token.")
+        if not token.user.is_active:
+            self._refuse(request, "The token's user is inactive.")
+        self._touch(token)
+        ratelimit.enforce(request, "token", str(token.pk))
+        view = request.parser_context.get("view") if request.parser_context else None
+        if view is not None and scopes.applies_to(request._request):
+            scopes.check(request, view, token.scopes)
+        return token.user, token
 
-    def _authenticate_key(self, key: str):
+    @staticmethod
+    def _verified_token(key: str) -> ApiToken | None:
         parts = key.split("_", 2)
         if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
-            raise exceptions.AuthenticationFailed("Invalid token.")
+            return None
         # One lookup by the unique `lookup`; usability is checked on the row (cheaper than a filter).
         token = ApiToken.objects.select_related("user").filter(lookup=parts[1]).first()
         if (
@@ -34,11 +52,13 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             or not hmac.compare_digest(token.key_hash, ApiToken.hash_key(key))
             or not token.is_usable(timezone.now())
         ):
-            raise exceptions.AuthenticationFailed("Invalid, expired or revoked token.")
-        if not token.user.is_active:
-            raise exceptions.AuthenticationFailed("The token's user is inactive.")
-        self._touch(token)
-        return token.user, token
+            return None
+        return token
+
+    @staticmethod
+    def _refuse(request, message: str):
+        ratelimit.enforce(request, "anonymous", ratelimit.client_address(request))
+        raise exceptions.AuthenticationFailed(message)
 
     @staticmethod
     def _touch(token: ApiToken) -> None:

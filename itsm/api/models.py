@@ -1,4 +1,4 @@
-"""API tokens: shown once, stored hashed."""
+"""API tokens (shown once, stored hashed, scoped), service accounts and idempotency keys."""
 
 import hashlib
 import secrets
@@ -8,6 +8,11 @@ from django.db import models
 from django.utils import timezone
 
 TOKEN_PREFIX = "itsm"
+
+
+def full_access() -> list[str]:
+    """Scopes of tokens issued before scopes existed, and the default of `ApiToken.issue`."""
+    return ["read", "write"]
 
 
 class ApiTokenQuerySet(models.QuerySet):
@@ -33,6 +38,16 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    #: `read` / `write` or `<area>:read` / `<area>:write` (see itsm/api/scopes.py).
+    scopes = models.JSONField(default=full_access)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -51,11 +66,69 @@ class ApiToken(models.Model):
         return hashlib.sha256(key.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, user, name: str, *, expires_at=None) -> tuple["ApiToken", str]:
-        """Create a token; returns it with the clear key, which is never stored."""
+    def issue(
+        cls, user, name: str, *, expires_at=None, scopes=None, created_by=None
+    ) -> tuple["ApiToken", str]:
+        """Create a token; returns it with the clear key, which is never stored.
+
+        Prefer `itsm.api.tokens.create_token`, which validates the scopes and the expiry."""
         lookup = secrets.token_hex(6)
         key = f"{TOKEN_PREFIX}_{lookup}_{secrets.token_urlsafe(32)}"
         token = cls.objects.create(
-            user=user, name=name, lookup=lookup, key_hash=cls.hash_key(key), expires_at=expires_at
+            user=user,
+            name=name,
+            lookup=lookup,
+            key_hash=cls.hash_key(key),
+            expires_at=expires_at,
+            scopes=list(scopes) if scopes is not None else full_access(),
+            created_by=created_by,
         )
         return token, key
+
+
+class ServiceAccount(models.Model):
+    """Marks a user as an integration (monitoring, HR, a chat bot) rather than a person.
+
+    The user has no usable password, so nobody signs in as it; it acts only through the
+    API tokens an administrator issues for it, with the roles chosen for it.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="service_account"
+    )
+    description = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user__username"]
+
+    def __str__(self) -> str:
+        return self.user.get_username()
+
+
+class IdempotencyKey(models.Model):
+    """One `Idempotency-Key` a user sent with a POST: claimed while the request runs, then the
+    stored 2xx response that a retry with the same key and body gets back (for 24 h)."""
+
+    class State(models.TextChoices):
+        IN_FLIGHT = "in_flight", "In flight"
+        COMPLETED = "completed", "Completed"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of method, path and body.")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.IN_FLIGHT)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    headers = models.JSONField(default=dict)
+    body = models.BinaryField(default=b"")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="api_idempotency_key_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.state})"
