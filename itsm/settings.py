@@ -61,6 +61,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "itsm.core.middleware.UserPreferencesMiddleware",
+    # API only: rate-limit headers on counted responses; Idempotency-Key on POSTs.
+    "itsm.api.ratelimit.RateLimitHeadersMiddleware",
+    "itsm.api.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "itsm.urls"
@@ -170,6 +173,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mail.send_digests",
         "schedule": 900.0,
         "options": {"expires": 800},
+    },
+    "api.purge_idempotency_keys": {
+        "task": "api.purge_idempotency_keys",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
     },
 }
 
@@ -302,6 +310,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "itsm.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
+        # Never authenticates: counts what the others did not accept against the client address.
+        "itsm.api.ratelimit.AnonymousRateLimit",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "itsm.api.pagination.OrderedCursorPagination",
@@ -316,6 +326,14 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 API_MAX_PAGE_SIZE = 200
+# Requests per token, and per client address for requests without a valid token ("off": none).
+API_RATE_LIMITS = {
+    "token": env_str("API_RATE_LIMIT_TOKEN", "6000/minute"),
+    "anonymous": env_str("API_RATE_LIMIT_ANONYMOUS", "60/minute"),
+}
+# How long an Idempotency-Key's stored response is replayed, and when an unfinished claim is given up.
+IDEMPOTENCY_KEY_TTL = env_int("IDEMPOTENCY_KEY_TTL", 24 * 3600)
+IDEMPOTENCY_IN_FLIGHT_TIMEOUT = env_int("IDEMPOTENCY_IN_FLIGHT_TIMEOUT", 120)
 SPECTACULAR_SETTINGS = {
     "TITLE": "ITSM API",
     "DESCRIPTION": "REST API of the ITSM platform. Authenticate with `Authorization: Token <key>`.",
