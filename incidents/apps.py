@@ -6,6 +6,7 @@ class IncidentsConfig(AppConfig):
     verbose_name = "Incidents"
 
     def ready(self) -> None:
+        from incidents import dashboard_facts
         from incidents.mail import IncidentMailHandler
         from incidents.models import PriorityRule, RoutingRule
         from incidents.priority import MATRIX_CACHE
@@ -18,3 +19,4 @@ class IncidentsConfig(AppConfig):
         # The rules carry their teams: a renamed or re-addressed team must not linger.
         forget_on_change(RULES_CACHE, RoutingRule, Team)
         register_mail_handler(IncidentMailHandler())
+        dashboard_facts.register()

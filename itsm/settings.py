@@ -144,6 +144,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 5.0,
         "options": {"expires": 4},
     },
+    # Dashboard rollups: today and the days touched since the last run (itsm.dashboards.rollups).
+    "dashboards.refresh_rollups": {
+        "task": "dashboards.refresh_rollups",
+        "schedule": 300.0,
+        "options": {"expires": 280},
+    },
     "suppliers.remind_renewals": {
         "task": "suppliers.remind_renewals",
         "schedule": 86400.0,

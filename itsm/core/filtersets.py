@@ -43,6 +43,19 @@ class TaskFilterSet(django_filters.FilterSet):
     opened_before = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
     resolved_after = django_filters.IsoDateTimeFilter(field_name="resolved_at", lookup_expr="gte")
     resolved_before = django_filters.IsoDateTimeFilter(field_name="resolved_at", lookup_expr="lt")
+    # Dashboard drill-downs behind rates (definitions in itsm/dashboards/rollups.py).
+    reopened = django_filters.BooleanFilter(method="filter_reopened", label="Reopened")
+    first_contact = django_filters.BooleanFilter(
+        method="filter_first_contact", label="First-contact resolution"
+    )
+    # SLA clocks decided in a period with a breach; combined into one condition in filter_queryset.
+    sla_missed_after = django_filters.IsoDateTimeFilter(method="combined", label="SLA missed from")
+    sla_missed_before = django_filters.IsoDateTimeFilter(method="combined", label="SLA missed before")
+    sla_definition = IdFilter(method="combined", label="SLA definition")
+    sla_target = django_filters.CharFilter(method="combined", label="SLA target")
+    # Satisfaction ratings of resolutions in a period (ratings come from the incidents app's provider).
+    rated_after = django_filters.IsoDateTimeFilter(method="combined", label="Rated resolution from")
+    rated_before = django_filters.IsoDateTimeFilter(method="combined", label="Rated resolution before")
 
     class Meta:
         model = Task
@@ -53,6 +66,27 @@ class TaskFilterSet(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(number__iexact=value) | Q(title__icontains=value))
+
+    def filter_reopened(self, queryset, name, value):
+        from itsm.dashboards.rollups import reopened
+
+        return queryset.filter(reopened()) if value else queryset.exclude(reopened())
+
+    def filter_first_contact(self, queryset, name, value):
+        from itsm.dashboards.rollups import first_contact
+
+        condition = first_contact() & Q(resolved_at__isnull=False)
+        return queryset.filter(condition) if value else queryset.exclude(condition)
+
+    def combined(self, queryset, name, value):
+        """Applied together in `filter_queryset`: several parameters describe one set of clocks or ratings."""
+        return queryset
+
+    def filter_queryset(self, queryset):
+        from itsm.dashboards import drilldowns
+
+        queryset = super().filter_queryset(queryset)
+        return drilldowns.narrow(queryset, self.form.cleaned_data)
 
 
 class TeamFilterSet(django_filters.FilterSet):

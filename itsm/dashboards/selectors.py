@@ -5,15 +5,33 @@ its CSV export and the drill-down link all count the same records. Only platform
 incidents are core Tasks of kind "incident"; itsm/* never imports a practice app.
 """
 
+import statistics
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from itsm.core.choices import Priority, StateCategory, TaskKind
 from itsm.core.models import Task
+from itsm.dashboards import rollups
+from itsm.dashboards.models import IncidentDay, SLADay
+from itsm.dashboards.providers import major_condition
+from itsm.sla.choices import Target
+from itsm.sla.models import SLAClock
 
 #: Backlog ageing buckets: (label, lower bound in days, upper bound in days or None).
 AGE_BUCKETS: list[tuple[str, int, int | None]] = [
@@ -163,3 +181,216 @@ def period_totals(scope: Scope) -> dict[str, int]:
         resolved=Count("id", filter=period_resolved),
         open_now=Count("id", filter=Q(state_category__in=StateCategory.active())),
     )
+
+
+# --- Period figures from the daily rollups ---------------------------------------------------
+#
+# The rollups hold no visibility: the overview is for managers (who see every incident) and team
+# leads (staff, who see every incident; the scope narrows them to their teams).
+
+#: Periods longer than this are drawn per week (Monday to Sunday) instead of per day.
+WEEKLY_AFTER_DAYS = 31
+TOP = 5
+
+
+def period_days(scope: Scope) -> tuple[date, date]:
+    """The first and last local day (rollup zone) of the scope's half-open period."""
+    tz = rollups.zone()
+    first = timezone.localtime(scope.start, tz).date()
+    last = timezone.localtime(scope.end - timedelta(microseconds=1), tz).date()
+    return first, last
+
+
+def _rollup_rows(model, scope: Scope):
+    first, last = period_days(scope)
+    rows = model.objects.filter(day__gte=first, day__lte=last)
+    if scope.teams:
+        rows = rows.filter(team_id__in=scope.teams)
+    if scope.service:
+        rows = rows.filter(service_id=scope.service)
+    if scope.priority:
+        rows = rows.filter(priority=scope.priority)
+    return rows
+
+
+def period_figures(scope: Scope) -> dict:
+    """Every period figure of the overview from one grouped query over the incident rollups.
+
+    Returns `flow` [(day or week start, opened, resolved)], `weekly`, `totals`, `times` per
+    priority (counts and mean durations), `rates` (reopen, first contact, CSAT, major) and
+    `services` (top services by incidents opened: (id, count)).
+    """
+    sums = {name: Sum(name) for name in rollups.COUNTERS}
+    rows = list(
+        _rollup_rows(IncidentDay, scope).values("day", "priority", "service_id").annotate(**sums).order_by()
+    )
+    first, last = period_days(scope)
+    weekly = (last - first).days + 1 > WEEKLY_AFTER_DAYS
+    bucket = (lambda day: day - timedelta(days=day.weekday())) if weekly else (lambda day: day)
+    flow: dict[date, list[int]] = {}
+    day = first
+    while day <= last:
+        flow.setdefault(bucket(day), [0, 0])
+        day += timedelta(days=1)
+    totals = dict.fromkeys(rollups.COUNTERS, 0)
+    times: dict[int, dict] = {}
+    services: dict[int | None, int] = {}
+    for row in rows:
+        pair = flow[bucket(row["day"])]
+        pair[0] += row["opened"]
+        pair[1] += row["resolved"]
+        for name in rollups.COUNTERS:
+            totals[name] += row[name]
+        per = times.setdefault(row["priority"], dict.fromkeys(rollups.COUNTERS, 0))
+        for name in ("timed", "resolve_seconds", "responded", "respond_seconds"):
+            per[name] += row[name]
+        services[row["service_id"]] = services.get(row["service_id"], 0) + row["opened"]
+    return {
+        "flow": [(key, opened, resolved) for key, (opened, resolved) in sorted(flow.items())],
+        "weekly": weekly,
+        "totals": {"opened": totals["opened"], "resolved": totals["resolved"]},
+        "times": {
+            priority: {
+                "resolved": per["timed"],
+                "mean_resolve": _mean(per["resolve_seconds"], per["timed"]),
+                "mean_respond": _mean(per["respond_seconds"], per["responded"]),
+            }
+            for priority, per in sorted(times.items())
+            if per["timed"]
+        },
+        "rates": {
+            "resolved": totals["timed"],
+            "reopened": totals["reopened"],
+            "reopen_rate": _percent(totals["reopened"], totals["timed"]),
+            "first_contact": totals["first_contact"],
+            "first_contact_rate": _percent(totals["first_contact"], totals["timed"]),
+            "csat_count": totals["csat_count"],
+            "csat_average": round(totals["csat_sum"] / totals["csat_count"], 2)
+            if totals["csat_count"]
+            else None,
+            "major_opened": totals["major_opened"],
+        },
+        "services": sorted(
+            ((pk, count) for pk, count in services.items() if pk is not None and count),
+            key=lambda item: (-item[1], item[0]),
+        )[:TOP],
+    }
+
+
+def _mean(seconds: float, count: int) -> timedelta | None:
+    return timedelta(seconds=round(seconds / count)) if count else None
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+SLA_DIMENSIONS = ("definition_id", "team_id", "service_id", "priority")
+
+
+def sla_compliance(scope: Scope) -> dict[str, dict]:
+    """Response and resolution compliance per definition, team, service and priority (one rollup query).
+
+    `{dimension: {key: {"response": [met, breached], "resolution": [met, breached]}}}`; only
+    response and resolution targets count (OLA clocks measure a team's share, not the service).
+    """
+    rows = (
+        _rollup_rows(SLADay, scope)
+        .filter(target__in=[Target.RESPONSE, Target.RESOLUTION])
+        .values("target", *SLA_DIMENSIONS)
+        .annotate(met=Sum("met"), breached=Sum("breached"))
+        .order_by()
+    )
+    result: dict[str, dict] = {name: {} for name in SLA_DIMENSIONS}
+    for row in rows:
+        for name in SLA_DIMENSIONS:
+            cell = result[name].setdefault(row[name], {Target.RESPONSE: [0, 0], Target.RESOLUTION: [0, 0]})
+            cell[row["target"]][0] += row["met"]
+            cell[row["target"]][1] += row["breached"]
+    return result
+
+
+# --- "Now" figures, live ------------------------------------------------------------------
+
+
+def now_figures(scope: Scope) -> dict[str, int]:
+    """Open incidents with a breached SLA, at risk (past a warning, not breached), and open majors: one query.
+
+    The same conditions as the incident queues "SLA breached" and "SLA at risk".
+    """
+    breached = SLAClock.objects.open().breached().values("task_id")
+    at_risk = SLAClock.objects.at_risk().values("task_id")
+    return (
+        incidents(scope)
+        .filter(state_category__in=StateCategory.active())
+        .aggregate(
+            breached=Count("pk", filter=Q(pk__in=breached)),
+            at_risk=Count("pk", filter=Q(pk__in=at_risk)),
+            major_open=Count("pk", filter=major_condition()),
+        )
+    )
+
+
+class _Median(Aggregate):
+    """PostgreSQL: median of a duration in seconds (PERCENTILE_CONT interpolates like `statistics.median`)."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM %(expressions)s))"
+    output_field = FloatField()
+
+
+def median_times(scope: Scope) -> dict[int, dict[str, timedelta | None]]:
+    """Median time to respond and to resolve per priority, incidents resolved in the period (not cancelled).
+
+    Live: a median cannot be added up from daily rows. On PostgreSQL one grouped query that reads
+    only the covering (kind, resolved_at) index; elsewhere the durations are read and sorted here.
+    """
+    resolved = (
+        incidents(scope)
+        .filter(resolved_at__gte=scope.start, resolved_at__lt=scope.end)
+        .exclude(state_category=StateCategory.CANCELLED)
+    )
+    duration = DurationField()
+    to_resolve = ExpressionWrapper(F("resolved_at") - F("opened_at"), output_field=duration)
+    to_respond = ExpressionWrapper(F("responded_at") - F("opened_at"), output_field=duration)
+    if connection.vendor == "postgresql":
+        rows = resolved.values("priority").annotate(respond=_Median(to_respond), resolve=_Median(to_resolve))
+        return {
+            row["priority"]: {"respond": _delta(row["respond"]), "resolve": _delta(row["resolve"])}
+            for row in rows.order_by("priority")
+        }
+    durations: dict[int, tuple[list, list]] = {}
+    for priority, opened, responded, resolved_at in resolved.values_list(
+        "priority", "opened_at", "responded_at", "resolved_at"
+    ).order_by():
+        respond, resolve = durations.setdefault(priority, ([], []))
+        resolve.append((resolved_at - opened).total_seconds())
+        if responded is not None:
+            respond.append((responded - opened).total_seconds())
+    return {
+        priority: {
+            "respond": _delta(statistics.median(respond) if respond else None),
+            "resolve": _delta(statistics.median(resolve)),
+        }
+        for priority, (respond, resolve) in sorted(durations.items())
+    }
+
+
+def _delta(seconds: float | None) -> timedelta | None:
+    return None if seconds is None else timedelta(seconds=round(seconds))
+
+
+def top_cis(scope: Scope) -> list[tuple[int, int]]:
+    """The configuration items named by the most incidents opened in the period: (id, count), live.
+
+    CIs are not a rollup dimension (it would multiply the rollup rows by the CI count); the
+    covering (kind, opened_at) index makes this an index-only scan on PostgreSQL.
+    """
+    rows = (
+        incidents(scope)
+        .filter(opened_at__gte=scope.start, opened_at__lt=scope.end, configuration_item__isnull=False)
+        .values_list("configuration_item_id")
+        .annotate(total=Count("pk"))
+        .order_by("-total", "configuration_item_id")[:TOP]
+    )
+    return list(rows)

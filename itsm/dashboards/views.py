@@ -6,6 +6,7 @@ records or a million (the counts use the task indexes on state category, priorit
 
 import csv
 from collections.abc import Iterable, Iterator
+from datetime import datetime, time, timedelta
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -14,15 +15,18 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 
 from itsm.cmdb.choices import OperationalStatus
-from itsm.cmdb.models import Service
+from itsm.cmdb.models import ConfigurationItem, Service
 from itsm.core import roles
 from itsm.core.choices import Priority, StateCategory, TaskKind
 from itsm.core.filtersets import TaskFilterSet
-from itsm.core.models import Task
-from itsm.dashboards import charts, selectors
+from itsm.core.models import Task, Team
+from itsm.dashboards import charts, rollups, selectors
 from itsm.dashboards.forms import OverviewFilterForm
+from itsm.sla.choices import Target
+from itsm.sla.models import SLADefinition
 
 ACTIVE = StateCategory.active()
 #: Rows fetched per round trip by the CSV exports: memory stays flat whatever the row count.
@@ -44,7 +48,8 @@ def _scope(request: HttpRequest) -> tuple[OverviewFilterForm, selectors.Scope]:
     """The filter form and the scope it describes; a team lead is always narrowed to their teams."""
     led = _led_teams(request)
     form = OverviewFilterForm(request.GET or None, teams=led)
-    start, end = form.bounds()
+    with timezone.override(rollups.zone()):  # periods are whole days of the rollups' zone
+        start, end = form.bounds()
     valid = form.is_valid() if form.is_bound else False
     data = form.cleaned_data if valid else {}
     teams = (data["team"].pk,) if data.get("team") else (led or ())
@@ -90,16 +95,22 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _overview(scope: selectors.Scope) -> dict:
-    """The incident figures for the scope, each row with the link to the records it counts."""
+    """The incident figures for the scope, each row with the link to the records it counts.
+
+    Period figures come from the daily rollups (`selectors.period_figures`, `sla_compliance`);
+    the backlog, breaches, at-risk, majors open now, medians and top CIs are live.
+    """
     base = scope.filters()
     active = {"state_category": ACTIVE}
     period = {"opened_after": scope.start.isoformat(), "opened_before": scope.end.isoformat()}
     resolved = {"resolved_after": scope.start.isoformat(), "resolved_before": scope.end.isoformat()}
-    totals = selectors.period_totals(scope)
+    # Resolved in the period and not cancelled: the base of mean/median times and rates.
+    done = {**resolved, "state_category": [StateCategory.RESOLVED, StateCategory.CLOSED]}
+    backlog = selectors.backlog_by_priority(scope)
     by_priority = _rows(
         [
             (Priority(value).label, total, _drill(base, active, priority=value))
-            for value, total in selectors.backlog_by_priority(scope).items()
+            for value, total in backlog.items()
         ]
     )
     by_group = _rows(
@@ -123,31 +134,205 @@ def _overview(scope: selectors.Scope) -> dict:
             for label, after, before, total in selectors.backlog_ageing(scope)
         ]
     )
-    flow = selectors.incoming_vs_resolved(scope)
-    times = selectors.resolution_times(scope)
+    figures = selectors.period_figures(scope)
+    medians = selectors.median_times(scope)
+    now = selectors.now_figures(scope)
+    sla = selectors.sla_compliance(scope)
+    cis = selectors.top_cis(scope)
+    names = _names(sla, figures["services"], cis)
+    flow = [
+        _flow_row(scope, base, key, opened, resolved_count, figures["weekly"])
+        for key, opened, resolved_count in figures["flow"]
+    ]
+    rates = figures["rates"]
+    queue_filters = {k: v for k, v in base.items() if k != "kind"}
     return {
-        "totals": totals,
+        "totals": {**figures["totals"], "open_now": sum(backlog.values())},
         "links": {
             "opened": _drill(base, period),
             "resolved": _drill(base, resolved),
             "open_now": _drill(base, active),
+            "breached": _queue("breached", queue_filters),
+            "at_risk": _queue("at-risk", queue_filters),
+            "major_open": _queue("major", queue_filters, major_state="accepted"),
+            "major_opened": _queue("all", queue_filters, period, major_state="accepted"),
         },
+        "rates": rates,
+        "quality": _quality_tiles(rates, _rate_links(scope, base, done)),
+        "now": now,
         "by_priority": by_priority,
         "by_group": by_group,
         "ageing": ageing,
         "flow": flow,
-        "flow_chart": charts.columns(flow, ("Opened", "Resolved")),
+        "weekly": figures["weekly"],
+        "flow_chart": charts.columns(
+            [(row["label"], row["opened"], row["resolved"]) for row in flow], ("Opened", "Resolved")
+        ),
         "times": [
             {
                 "label": Priority(value).label,
                 "resolved": row["resolved"],
                 "mean_respond": row["mean_respond"],
                 "mean_resolve": row["mean_resolve"],
-                "url": _drill(base, resolved, priority=value),
+                "median_respond": medians.get(value, {}).get("respond"),
+                "median_resolve": medians.get(value, {}).get("resolve"),
+                "url": _drill(base, done, priority=value),
             }
-            for value, row in times.items()
+            for value, row in figures["times"].items()
         ],
+        "sla": _sla_tables(scope, base, sla, names),
+        "top_services": _rows(
+            [
+                (names["service"].get(pk, f"Service {pk}"), total, _drill(base, period, service=pk))
+                for pk, total in figures["services"]
+            ]
+        ),
+        "top_cis": _rows(
+            [
+                (names["ci"].get(pk, f"CI {pk}"), total, _drill(base, period, configuration_item=pk))
+                for pk, total in cis
+            ]
+        ),
+        "freshness": rollups.freshness(),
+        "refresh_minutes": rollups.REFRESH_MINUTES,
+        "zone": rollups.zone().key,
     }
+
+
+def _rate_links(scope, base: dict, done: dict) -> dict:
+    return {
+        "reopened": _drill(base, done, reopened="true"),
+        "first_contact": _drill(base, done, first_contact="true"),
+        "csat": _drill(base, rated_after=scope.start.isoformat(), rated_before=scope.end.isoformat()),
+    }
+
+
+def _quality_tiles(rates: dict, links: dict) -> list[dict]:
+    """First-contact resolution, reopen rate and CSAT as KPI tiles ("—" when nothing resolved or rated)."""
+    resolved = rates["resolved"]
+    nothing = "Nothing resolved in the period"
+    return [
+        {
+            "label": "First-contact resolution",
+            "value": "—" if rates["first_contact_rate"] is None else f"{rates['first_contact_rate']:.1f} %",
+            "note": f"{rates['first_contact']} of {resolved} resolved" if resolved else nothing,
+            "url": links["first_contact"] if rates["first_contact"] else None,
+            "colour": "green",
+        },
+        {
+            "label": "Reopen rate",
+            "value": "—" if rates["reopen_rate"] is None else f"{rates['reopen_rate']:.1f} %",
+            "note": f"{rates['reopened']} of {resolved} resolved were reopened" if resolved else nothing,
+            "url": links["reopened"] if rates["reopened"] else None,
+            "colour": "amber",
+        },
+        {
+            "label": "Satisfaction (CSAT)",
+            "value": "—" if rates["csat_average"] is None else f"{rates['csat_average']:.2f} / 5",
+            "note": f"{rates['csat_count']} ratings" if rates["csat_count"] else "No rating in the period",
+            "url": links["csat"] if rates["csat_count"] else None,
+            "colour": "blue",
+        },
+    ]
+
+
+def _flow_row(scope, base: dict, key, opened: int, resolved: int, weekly: bool) -> dict:
+    """One day (or week, Monday to Sunday) of incoming vs resolved, clipped to the period, with links."""
+    tz = rollups.zone()
+    first = datetime.combine(key, time.min, tzinfo=tz)
+    last = datetime.combine(key + timedelta(days=7 if weekly else 1), time.min, tzinfo=tz)
+    after, before = max(first, scope.start).isoformat(), min(last, scope.end).isoformat()
+    return {
+        "key": key,
+        "label": f"Week of {key:%-d %b}" if weekly else f"{key:%a %-d %b}",
+        "opened": opened,
+        "resolved": resolved,
+        "opened_url": _drill(base, opened_after=after, opened_before=before),
+        "resolved_url": _drill(base, resolved_after=after, resolved_before=before),
+    }
+
+
+def _queue(slug: str, *filters: dict, **extra) -> str:
+    """An incident queue (SLA breached, at risk, major) narrowed like the overview."""
+    params: dict = {}
+    for part in (*filters, extra):
+        params.update(part)
+    url = reverse("incident:queue", args=[slug])
+    return f"{url}?{urlencode(params, doseq=True)}" if params else url
+
+
+def _names(sla: dict, services: list, cis: list) -> dict[str, dict]:
+    """Labels for every id the figures name: one query per kind of thing, however many ids."""
+    service_ids = {pk for pk, _ in services} | {pk for pk in sla["service_id"] if pk}
+    return {
+        "team": dict(
+            Team.objects.filter(pk__in={pk for pk in sla["team_id"] if pk} or [0]).values_list("pk", "name")
+        ),
+        "service": dict(Service.objects.filter(pk__in=service_ids or [0]).values_list("pk", "name")),
+        "definition": {
+            pk: (name, target)
+            for pk, name, target in SLADefinition.objects.filter(
+                pk__in=list(sla["definition_id"]) or [0]
+            ).values_list("pk", "name", "target")
+        },
+        "ci": dict(
+            ConfigurationItem.objects.filter(pk__in=[pk for pk, _ in cis] or [0]).values_list("pk", "name")
+        ),
+    }
+
+
+SLA_HEADINGS = {
+    "definition_id": ("sla-definition", "SLA compliance by definition", "Definition"),
+    "team_id": ("sla-team", "SLA compliance by team", "Team"),
+    "service_id": ("sla-service", "SLA compliance by service", "Service"),
+    "priority": ("sla-priority", "SLA compliance by priority", "Priority"),
+}
+
+
+def _sla_tables(scope, base: dict, sla: dict, names: dict) -> list[dict]:
+    """Per dimension, rows of response and resolution compliance; each breach count links to its records."""
+    missed = {"sla_missed_after": scope.start.isoformat(), "sla_missed_before": scope.end.isoformat()}
+    tables = []
+    for dimension, (slug, heading, column) in SLA_HEADINGS.items():
+        rows = []
+        for key, cells in sla[dimension].items():
+            label, narrow = _sla_key(dimension, key, names)
+            row = {"label": label, "cells": []}
+            for target in (Target.RESPONSE, Target.RESOLUTION):
+                met, breached = cells[target]
+                total = met + breached
+                row["cells"].append(
+                    {
+                        "total": total,
+                        "breached": breached,
+                        "percent": round(100 * met / total, 1) if total else None,
+                        "url": _drill(base, missed, narrow, sla_target=target)
+                        if breached and narrow
+                        else None,
+                    }
+                )
+            rows.append(row)
+        rows.sort(key=lambda row: str(row["label"]))
+        tables.append({"slug": slug, "heading": heading, "column": column, "rows": rows})
+    return tables
+
+
+def _sla_key(dimension: str, key, names: dict) -> tuple[str, dict]:
+    if dimension == "definition_id":
+        name, _target = names["definition"].get(key, (f"Definition {key}", ""))
+        return name, {"sla_definition": key}
+    if dimension == "team_id":
+        return (
+            (names["team"].get(key, f"Team {key}"), {"assignment_group": key})
+            if key
+            else (
+                "Not routed to a team",
+                {},
+            )
+        )
+    if dimension == "service_id":
+        return (names["service"].get(key, f"Service {key}"), {"service": key}) if key else ("No service", {})
+    return Priority(key).label, {"priority": key}
 
 
 def _drill(*parts: dict, **extra) -> str:
@@ -166,12 +351,62 @@ TABLES = {
     ),
     "group": (["Team", "Open incidents"], lambda o: [(r["label"], r["total"]) for r in o["by_group"]]),
     "ageing": (["Age", "Open incidents"], lambda o: [(r["label"], r["total"]) for r in o["ageing"]]),
-    "flow": (["Day", "Opened", "Resolved"], lambda o: [(d.isoformat(), a, b) for d, a, b in o["flow"]]),
+    "flow": (
+        ["Day or week starting", "Opened", "Resolved"],
+        lambda o: [(r["key"].isoformat(), r["opened"], r["resolved"]) for r in o["flow"]],
+    ),
     "times": (
-        ["Priority", "Resolved", "Mean time to respond (s)", "Mean time to resolve (s)"],
+        [
+            "Priority",
+            "Resolved",
+            "Mean time to respond (s)",
+            "Median time to respond (s)",
+            "Mean time to resolve (s)",
+            "Median time to resolve (s)",
+        ],
         lambda o: [
-            (r["label"], r["resolved"], _seconds(r["mean_respond"]), _seconds(r["mean_resolve"]))
+            (
+                r["label"],
+                r["resolved"],
+                _seconds(r["mean_respond"]),
+                _seconds(r["median_respond"]),
+                _seconds(r["mean_resolve"]),
+                _seconds(r["median_resolve"]),
+            )
             for r in o["times"]
+        ],
+    ),
+    "services": (
+        ["Service", "Incidents opened"],
+        lambda o: [(r["label"], r["total"]) for r in o["top_services"]],
+    ),
+    "cis": (
+        ["Configuration item", "Incidents opened"],
+        lambda o: [(r["label"], r["total"]) for r in o["top_cis"]],
+    ),
+    "sla": (
+        [
+            "Grouped by",
+            "Name",
+            "Response clocks",
+            "Response met (%)",
+            "Response breached",
+            "Resolution clocks",
+            "Resolution met (%)",
+            "Resolution breached",
+        ],
+        lambda o: [
+            (
+                table["column"],
+                row["label"],
+                *(
+                    value
+                    for cell in row["cells"]
+                    for value in (cell["total"], cell["percent"], cell["breached"])
+                ),
+            )
+            for table in o["sla"]
+            for row in table["rows"]
         ],
     ),
 }
