@@ -1,62 +1,18 @@
 """Engaging a supplier: the incident waits on hold, the engagement's underpinning clocks measure
 the supplier on the contract's support hours, ending the engagement takes the incident off hold."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
 
-from incidents.services import create_incident, start_incident
 from itsm.core.exceptions import DomainError, PermissionDenied
 from itsm.core.models import Task, TimelineEntry
 from itsm.sla.choices import ClockStage, Target
-from itsm.sla.models import SLAClock, SLADefinition
-from itsm.sla.services import create_calendar
-from itsm.sla.services.calendars import full_day_windows
+from itsm.sla.models import SLAClock
 from suppliers import services
 from suppliers.models import SupplierEngagement
-
-FRIDAY_4PM = datetime(2026, 6, 5, 16, 0, tzinfo=UTC)  # in the contract's term
-MONDAY = datetime(2026, 6, 8, tzinfo=UTC)
-
-
-@pytest.fixture
-def support_hours(db):
-    """Mon–Fri 09:00–17:00 UTC."""
-    windows = [{"weekday": day, "start": time(9), "end": time(17)} for day in range(5)]
-    return create_calendar(name="Supplier office hours", time_zone="UTC", windows=windows)
-
-
-@pytest.fixture
-def uc_contract(contract, manager, support_hours):
-    return services.update_contract(
-        contract,
-        actor=manager,
-        support_hours=support_hours,
-        response_time=timedelta(hours=2),
-        resolution_time=timedelta(hours=8),
-    )
-
-
-@pytest.fixture
-def desk_sla(db):
-    """The desk's own incident target, paused while the incident is pending."""
-    calendar = create_calendar(name="24x7", time_zone="UTC", windows=full_day_windows())
-    return SLADefinition.objects.create(
-        name="Incident: resolve in 3 days",
-        target=Target.RESOLUTION,
-        duration=timedelta(days=3),
-        calendar=calendar,
-        pause_on=["pending"],
-        precedence=200,
-    )
-
-
-@pytest.fixture
-def incident(requester, agent, service, desk_sla):
-    with time_machine.travel(FRIDAY_4PM - timedelta(hours=1), tick=False):
-        raised = create_incident(actor=requester, title="Mail is down", service=service)
-        return start_incident(raised, actor=agent)
+from tests.suppliers.conftest import FRIDAY_4PM, MONDAY
 
 
 def engage(incident, agent, contract, at=FRIDAY_4PM, **extra):
