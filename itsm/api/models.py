@@ -61,6 +61,12 @@ class ApiToken(models.Model):
         """Not revoked and not expired at `now` (the same test as `ApiToken.objects.usable()`)."""
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
 
+    def state_at(self, now) -> str:
+        """ "revoked", "expired" or "active", for lists."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "active" if self.is_usable(now) else "expired"
+
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
