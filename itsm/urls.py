@@ -12,6 +12,7 @@ admin.site.site_title = "ITSM admin"
 urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("itsm.core.auth_urls")),
+    path("account/api-tokens/", include("itsm.api.page_urls")),
     path("", include("itsm.core.urls")),
     path("", include("itsm.approvals.urls")),
     path("portal/", include("itsm.portal.urls")),
