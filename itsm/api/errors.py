@@ -10,7 +10,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from itsm.core.exceptions import DomainError
+from itsm.core.exceptions import DomainError, StaleVersion
 
 
 class BadQuery(exceptions.APIException):
@@ -21,6 +21,8 @@ class BadQuery(exceptions.APIException):
 
 def exception_handler(exc, context):
     """Map domain, Django and DRF errors onto the one format."""
+    if isinstance(exc, StaleVersion) or getattr(exc, "default_code", None) == "stale_version":
+        return _stale(exc, context)
     if isinstance(exc, DomainError):
         return _response(exc.http_status, exc.code, exc.message)
     if isinstance(exc, DjangoValidationError):
@@ -49,6 +51,22 @@ def exception_handler(exc, context):
         code = codes
     detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
     response.data = {"error": {"status": response.status_code, "code": code, "message": str(detail)}}
+    return response
+
+
+def _stale(exc, context) -> Response:
+    """412 `stale_version` with the record as it is now, so the client can merge and retry."""
+    message = exc.message if isinstance(exc, DomainError) else str(exc.detail)
+    current = getattr(exc, "current", None)
+    view = context.get("view")
+    if current is None and hasattr(view, "current_representation"):
+        current = view.current_representation()
+    body = {"status": 412, "code": "stale_version", "message": message, "current": current}
+    response = Response({"error": body}, status=412)
+    if current is not None:
+        from itsm.api.concurrency import etag_of_data
+
+        response["ETag"] = etag_of_data(current)
     return response
 
 

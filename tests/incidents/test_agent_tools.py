@@ -423,7 +423,7 @@ class TestApi:
         url = f"/api/v1/incidents/{child.pk}/parent/"
         assert "its own parent" in str(error_of(client.post(url, {"parent": child.pk}, format="json"), 400))
         stale = client.post(url, {"parent": parent.pk}, format="json", HTTP_IF_MATCH='"99"')
-        assert error_of(stale, 409)["code"] == "stale_version"
+        assert error_of(stale, 412)["code"] == "stale_version"
 
     def test_links_list_create_and_delete(self, api_as, agent, parent, child):
         client = api_as(agent)

@@ -68,11 +68,13 @@ class TestIncidentApi:
             client.patch(
                 f"/api/v1/incidents/{incident.pk}/", {"title": "Mine"}, format="json", HTTP_IF_MATCH='"1"'
             ),
-            409,
+            412,
         )
         assert error["code"] == "stale_version"
+        assert error["current"]["version"] == 2 and error["current"]["state"] == "in_progress"
         assert Incident.objects.get(pk=incident.pk).title != "Mine"
-        error_of(client.post(f"/api/v1/incidents/{incident.pk}/start/", HTTP_IF_MATCH='"abc"'), 400)
+        # An ETag that was never issued matches nothing: the same 412, with the record to retry from.
+        error_of(client.post(f"/api/v1/incidents/{incident.pk}/start/", HTTP_IF_MATCH='"abc"'), 412)
 
     def test_requester_may_reply_but_not_resolve(self, api_as, requester, make_incident):
         incident = make_incident()

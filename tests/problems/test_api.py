@@ -28,7 +28,7 @@ def test_create_move_and_refuse(api_as, agent, team, make_incident):
     assert client.post(f"/api/v1/problems/{pk}/fix/").status_code == 409
     assert client.post(f"/api/v1/problems/{pk}/assess/").status_code == 200
     response = client.post(f"/api/v1/problems/{pk}/analyse/", HTTP_IF_MATCH='"1"')
-    assert response.status_code == 409 and response.json()["error"]["code"] == "stale_version"
+    assert response.status_code == 412 and response.json()["error"]["code"] == "stale_version"
     assert client.post(f"/api/v1/problems/{pk}/analyse/").json()["state"] == "root_cause_analysis"
     assert client.patch(f"/api/v1/problems/{pk}/", {"state": "closed"}, format="json").status_code == 400
     rca = client.post(
