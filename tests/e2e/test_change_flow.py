@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from changes.choices import ChangeType
 from changes.models import CABPolicy, CABStage, Change, RiskAnswer, RiskQuestion
+from tests.e2e.nav import follow
 from tests.e2e.test_incident_flow import sign_in
 from tests.factories import ConfigurationItemFactory, ServiceFactory, TeamFactory
 
@@ -74,7 +75,7 @@ def test_a_normal_change_from_raising_to_closing(
     sign_in(andy, base, personas["agent"].username)
 
     # --- the agent raises the change --------------------------------------------------------
-    andy.get_by_role("link", name="Changes").click()
+    follow(andy, "Practices", "Changes")
     andy.get_by_role("link", name="New change").click()
     andy.get_by_label("Title").fill("Upgrade the payroll database")
     andy.get_by_label("Reason / justification").fill("Security fixes in 16.4.")

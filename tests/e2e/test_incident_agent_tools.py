@@ -12,6 +12,7 @@ from incidents.services import create_incident
 from itsm.core.choices import LinkKind
 from itsm.core.models import TaskLink
 from itsm.core.services.activity import link_tasks
+from tests.e2e.nav import follow
 from tests.e2e.test_incident_flow import sign_in
 from tests.factories import ServiceFactory
 
@@ -40,7 +41,7 @@ def test_an_agent_logs_a_call_sets_a_parent_and_unlinks(desk, live_server, brows
     sign_in(page, base, desk["andy"].username)
 
     # --- log the call from the navigation ---------------------------------------------------
-    page.get_by_role("link", name="New incident", exact=True).first.click()
+    follow(page, "Work", "New incident")
     assert page.locator("h1").inner_text() == "Log an incident for a caller"
     page.get_by_role("combobox", name="Caller").fill("Rita Requester")
     page.get_by_role("combobox", name="Caller").press("Tab")  # a change: the caller card loads

@@ -14,6 +14,7 @@ from django.urls import reverse
 from incidents.models import Incident, RoutingRule
 from incidents.services import create_incident, decide_major, propose_major
 from itsm.cmdb.models import Service
+from tests.e2e.nav import follow
 from tests.factories import PASSWORD, ServiceFactory
 
 pytestmark = pytest.mark.browser
@@ -72,7 +73,7 @@ def test_an_incident_from_report_to_confirmation(
     andy_context, andy_watch = browser_context()
     andy = andy_context.new_page()
     sign_in(andy, base, desk["agent"].username)
-    andy.get_by_role("link", name="Incidents", exact=True).click()
+    follow(andy, "Work", "Incidents")
     andy.get_by_role("link", name="Unassigned in my groups").click()
     row = andy.locator("tr[data-row]", has_text=number)
     row.wait_for()

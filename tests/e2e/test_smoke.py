@@ -13,6 +13,7 @@ from django.urls import reverse
 from itsm.cmdb.choices import OperationalStatus
 from itsm.core.choices import Priority, StateCategory, TaskKind
 from itsm.core.services import activity
+from tests.e2e.nav import follow
 from tests.factories import PASSWORD, ServiceFactory, TaskFactory
 
 pytestmark = pytest.mark.browser
@@ -93,7 +94,7 @@ def sign_in(page, base_url: str, username: str) -> None:
 
 
 def nav_links(page) -> list[str]:
-    return [text.strip() for text in page.locator("nav.nav a").all_inner_texts()]
+    return [text.strip() for text in page.locator("nav.nav a").all_text_contents()]
 
 
 @pytest.mark.parametrize("role", list(LANDING))
@@ -114,7 +115,7 @@ def test_each_role_signs_in_and_lands_on_its_surface(
     assert all(link in links for link in must_see), links
     assert not any(link in links for link in must_not_see), links
     assert page.locator("nav.nav a[aria-current=page]").count() == 1
-    assert NAMES[role][0] in page.locator(".user-menu").inner_text()
+    assert NAMES[role][0] in page.locator(".nav-user summary").inner_text()
     page.screenshot(path=str(screenshot_dir / f"{role}.png"), full_page=True)
     watch.assert_clean()
 
@@ -143,11 +144,11 @@ def test_admin_sees_system_status(personas, live_server, browser_context, screen
     sign_in(page, live_server.url, personas["admin"].username)
 
     # when
-    page.get_by_role("link", name="System").click()
+    follow(page, "Admin", "System")
 
     # then
     assert page.locator("h1").inner_text() == "System status"
-    assert page.locator("nav.nav a[aria-current=page]").inner_text() == "System"
+    assert page.locator("nav.nav a[aria-current=page]").text_content() == "System"
     page.screenshot(path=str(screenshot_dir / "admin-system.png"), full_page=True)
     watch.assert_clean()
 
@@ -195,7 +196,7 @@ def test_requester_comments_on_a_record_and_signs_out(
     page.screenshot(path=str(screenshot_dir / "requester-record.png"), full_page=True)
 
     # when
-    page.get_by_role("button", name="Sign out").click()
+    follow(page, "Account", "Sign out")
 
     # then
     assert page.locator("h1").first.inner_text().startswith("Sign in")

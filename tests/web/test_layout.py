@@ -17,8 +17,8 @@ NAV = {
 
 
 def nav_labels(html: str) -> set[str]:
-    """Labels of the main navigation and of the tools beside the user's menu."""
-    navs = re.findall(r'<nav class="nav[^"]*" aria-label="(?:Main|Tools)">(.*?)</nav>', html, re.S)
+    """Labels of the main navigation's menus and of the account menu."""
+    navs = re.findall(r'<nav class="nav[^"]*" aria-label="(?:Main|Account)">(.*?)</nav>', html, re.S)
     return {label.strip() for nav in navs for label in re.findall(r"<a [^>]*>([^<]+)</a>", nav)}
 
 
@@ -34,6 +34,64 @@ def test_navigation_follows_the_role(client_for, personas, role):
     labels = nav_labels(html)
     assert must_see <= labels
     assert not (must_not_see & labels)
+
+
+def menus(html: str) -> dict[str, list[str]]:
+    """Main navigation: each menu's name → the labels of its links."""
+    main = re.search(r'<nav class="nav" aria-label="Main">(.*?)</nav>', html, re.S).group(1)
+    found = re.findall(r"<summary>([^<]+)</summary>(.*?)</details>", main, re.S)
+    return {
+        name: [label.strip() for label in re.findall(r"<a [^>]*>([^<]+)</a>", body)] for name, body in found
+    }
+
+
+def test_a_manager_finds_the_practices_in_a_few_menus(client_for, manager):
+    # when
+    html = client_for(manager).get(reverse("core:workspace")).content.decode()
+
+    # then: a handful of menus and single links instead of one long wrapping row
+    found = menus(html)
+    assert list(found) == ["Work", "Practices", "Reports"]
+    assert found["Work"][:3] == ["Workspace", "Incidents", "New incident"]
+    assert {"Problems", "Changes", "Services", "Configuration items"} <= set(found["Practices"])
+    assert found["Reports"][0] == "Dashboards"
+    top_level = re.findall(r'<a class="nav-link" [^>]*>([^<]+)</a>', html)
+    assert top_level == ["Knowledge", "Portal"]
+
+
+def test_an_admin_has_an_admin_menu_and_a_requester_no_menus(client_for, admin_user, requester):
+    # when
+    admin_html = client_for(admin_user).get(reverse("portal:home")).content.decode()
+    requester_html = client_for(requester).get(reverse("portal:home")).content.decode()
+
+    # then
+    assert menus(admin_html)["Admin"] == ["System", "Admin"]
+    assert menus(requester_html) == {}
+    assert re.findall(r'<a class="nav-link" [^>]*>([^<]+)</a>', requester_html) == ["Portal"]
+
+
+def test_the_account_menu_holds_the_personal_links_and_sign_out(client_for, requester):
+    # when
+    html = client_for(requester).get(reverse("portal:home")).content.decode()
+
+    # then
+    account = re.search(r'<nav class="nav nav-user" aria-label="Account">(.*?)</nav>', html, re.S).group(1)
+    assert "<summary>" in account
+    assert [a.strip() for a in re.findall(r"<a [^>]*>([^<]+)</a>", account)] == [
+        "Change password",
+        "E-mail settings",
+        "API docs",
+    ]
+    assert '<button type="submit" class="nav-button">Sign out</button>' in account
+
+
+def test_the_menu_of_the_current_page_is_marked(client_for, manager):
+    # when
+    html = client_for(manager).get(reverse("change:workspace")).content.decode()
+
+    # then: the link is marked; CSS marks its menu's name from that (details:has([aria-current]))
+    practices = re.search(r"<summary>Practices</summary>(.*?)</details>", html, re.S).group(1)
+    assert re.findall(r'<a href="[^"]+" aria-current="page">([^<]+)</a>', practices) == ["Changes"]
 
 
 def test_the_current_surface_is_marked(client_for, manager):
