@@ -288,6 +288,23 @@ OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 OUTBOX_CLAIM_TIMEOUT = env_int("OUTBOX_CLAIM_TIMEOUT", 600)
 OUTBOX_SWEEP_BATCH = env_int("OUTBOX_SWEEP_BATCH", 500)
 
+# --- Webhooks (itsm.notifications.webhooks) -------------------------------------------
+#: Hosts an admin allows although they resolve to private/loopback addresses (SSRF guard).
+WEBHOOK_ALLOWED_HOSTS = [
+    h.strip().lower() for h in env_str("WEBHOOK_ALLOWED_HOSTS", "").split(",") if h.strip()
+]
+WEBHOOK_CONNECT_TIMEOUT = float(env_str("WEBHOOK_CONNECT_TIMEOUT", "3"))
+WEBHOOK_READ_TIMEOUT = float(env_str("WEBHOOK_READ_TIMEOUT", "5"))
+#: Seconds after the event within which failed deliveries are retried (backoff with jitter).
+WEBHOOK_RETRY_WINDOW = env_int("WEBHOOK_RETRY_WINDOW", 24 * 3600)
+#: A subscription is disabled after this many failed attempts in a row (and at once on HTTP 410).
+WEBHOOK_DISABLE_AFTER_FAILURES = env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 20)
+#: At most this many deliveries to one subscription at once; one slow receiver cannot take every worker.
+WEBHOOK_MAX_IN_FLIGHT = env_int("WEBHOOK_MAX_IN_FLIGHT", 4)
+#: The Celery queue of webhook deliveries (run a worker on it: docs/operations.md).
+WEBHOOK_QUEUE = env_str("WEBHOOK_QUEUE", "webhooks")
+CELERY_TASK_ROUTES = {"notifications.deliver_webhook": {"queue": WEBHOOK_QUEUE}}
+
 # --- Static and media -----------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "static_root")))

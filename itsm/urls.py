@@ -19,6 +19,7 @@ urlpatterns = [
     path("dashboards/", include("itsm.dashboards.urls")),
     path("cmdb/", include("itsm.cmdb.urls")),
     path("mail/", include("itsm.mail.urls")),
+    path("webhooks/", include("itsm.notifications.webhooks.urls")),
     path("incidents/", include("incidents.urls")),
     path("problems/", include("problems.urls")),
     path("changes/", include("changes.urls")),

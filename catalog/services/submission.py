@@ -23,6 +23,7 @@ from catalog.standard_changes import UNAVAILABLE, standard_change_handler
 from catalog.workflow import AWAITING_APPROVAL, ITEM_WORKFLOW, REQUEST_WORKFLOW
 from itsm.core import roles
 from itsm.core.choices import TaskKind, TimelineKind
+from itsm.core.events import publish as publish_event
 from itsm.core.models import TimelineEntry
 from itsm.core.services.activity import add_attachment
 from itsm.core.services.numbering import next_number
@@ -115,7 +116,9 @@ def submit_request(
 
 
 def _event(task, action: str, actor: User, body: str) -> TimelineEntry:
-    """A public system entry, inserted with the others of the submission (see `record_event`)."""
+    """A public system entry, inserted with the others of the submission (see `record_event`);
+    published at once, as `record_event` does, so webhooks hear of the submission."""
+    publish_event(task, action)
     return TimelineEntry(
         task_id=task.pk, kind=TimelineKind.SYSTEM, action=action, actor=actor, body=body, is_public=True
     )

@@ -12,6 +12,7 @@ from itsm.approvals.api.routes import register as register_approvals
 from itsm.cmdb.api.routes import register as register_cmdb
 from itsm.core.api import configuration as core_config
 from itsm.core.api.views import TaskViewSet, TeamViewSet, UserDirectoryViewSet
+from itsm.notifications.api.routes import register as register_webhooks
 from itsm.mail.api.views import InboundMessageViewSet, MailboxViewSet, MailPreferenceViewSet
 from itsm.maintenance.api.views import MaintenanceWindowViewSet
 from itsm.sla.api.configuration import SLAEventViewSet
@@ -43,6 +44,7 @@ register_suppliers(router)
 register_catalog(router)
 register_changes(router)
 register_knowledge(router)
+register_webhooks(router)
 
 app_name = "api"
 urlpatterns = [path("", include(router.urls))]

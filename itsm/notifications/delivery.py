@@ -40,19 +40,18 @@ def deliver(message_id: int) -> bool:
     return True
 
 
-#: Channels this process can deliver; rows of other channels (webhooks, until their transport
-#: exists) wait as pending instead of failing and going dead.
+#: Channels `deliver` sends; webhook rows have their own delivery (itsm.notifications.webhooks).
 DELIVERABLE_CHANNELS = (Channel.EMAIL,)
 
 
-def due_message_ids(now, limit: int) -> list[int]:
-    """Rows ready for (re)delivery, oldest first: due retries and claims that went stale."""
+def due_messages(now, limit: int) -> list[tuple[int, str]]:
+    """(id, channel) of rows ready for (re)delivery, oldest first: due retries and stale claims."""
     stale = now - timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT)
     due = Q(status__in=DeliveryStatus.retryable(), next_attempt_at__lte=now) | Q(
         status=DeliveryStatus.SENDING, claimed_at__lt=stale
     )
-    rows = OutboxMessage.objects.filter(due, channel__in=DELIVERABLE_CHANNELS).order_by("next_attempt_at")
-    return list(rows.values_list("pk", flat=True)[:limit])
+    rows = OutboxMessage.objects.filter(due).order_by("next_attempt_at")
+    return list(rows.values_list("pk", "channel")[:limit])
 
 
 def retry_delay(attempts: int) -> timedelta:

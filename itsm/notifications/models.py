@@ -24,6 +24,14 @@ class OutboxMessage(models.Model):
     """
 
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.EMAIL)
+    #: The webhook subscription a webhook row is for (None: e-mail, or an SLA escalation step's URL).
+    subscription = models.ForeignKey(
+        "notifications.WebhookSubscription",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
     dedupe_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
     task = models.ForeignKey(
         "core.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="outbox_messages"
@@ -48,10 +56,17 @@ class OutboxMessage(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx"),
+            models.Index(fields=["subscription", "status"], name="outbox_subscription_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.channel} to {self.to_address}: {self.subject}"
+
+    @property
+    def status_colour(self) -> str:
+        return DeliveryStatus.colour(self.status)
 
 
 class DeliveryAttempt(models.Model):
@@ -63,12 +78,67 @@ class DeliveryAttempt(models.Model):
     finished_at = models.DateTimeField()
     succeeded = models.BooleanField()
     error = models.TextField(blank=True)
+    #: Webhooks only: the receiver's HTTP status, how long it took, the start of its answer.
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_ms = models.PositiveIntegerField(null=True, blank=True)
+    response_body = models.TextField(blank=True)
 
     class Meta:
         ordering = ["message", "number"]
 
     def __str__(self) -> str:
         return f"attempt {self.number} of {self.message_id}: {'ok' if self.succeeded else 'failed'}"
+
+
+class WebhookSubscriptionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "WebhookSubscriptionQuerySet":
+        """Admins see every subscription; integrators (the webhooks permission) their own."""
+        from itsm.notifications.webhooks.access import may_manage_all, may_manage_own
+
+        if may_manage_all(user):
+            return self
+        if may_manage_own(user):
+            return self.filter(owner=user)
+        return self.none()
+
+
+class WebhookSubscription(models.Model):
+    """An integration's wish to receive events as signed HTTP POSTs.
+
+    The secret is kept in clear: it signs every delivery (HMAC-SHA256), so it cannot be hashed
+    like an API token; only the owner and admins see it. Disabled automatically after
+    `WEBHOOK_DISABLE_AFTER_FAILURES` consecutive failed attempts or an HTTP 410.
+    """
+
+    name = models.CharField(max_length=100)
+    url = models.URLField(max_length=500)
+    secret = models.CharField(max_length=100)
+    event_types = models.JSONField(default=list)
+    services = models.ManyToManyField("cmdb.Service", blank=True, related_name="+")
+    assignment_groups = models.ManyToManyField("core.Team", blank=True, related_name="+")
+    is_active = models.BooleanField(default=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="webhooks")
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    disabled_reason = models.CharField(max_length=300, blank=True)
+    disabled_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = WebhookSubscriptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        permissions = [("manage_webhooks", "Can manage own webhook subscriptions")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("webhooks:detail", args=[self.pk])
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -4,6 +4,7 @@ from django.contrib.auth.models import User
 from django.db.models import Model
 
 from itsm.core import roles
+from itsm.core.events import publish as publish_event
 from itsm.core.exceptions import PermissionDenied
 from knowledge.models import Article, ArticleEvent
 from knowledge.querysets import is_curator
@@ -34,8 +35,10 @@ def may_edit(article: Article, actor: User) -> bool:
 
 
 def record(article: Article, action: str, *, actor: User | None, body: str = "") -> ArticleEvent:
-    """One entry in the article's history, in the caller's transaction."""
-    return ArticleEvent.objects.create(article=article, action=action, actor=actor, body=body)
+    """One entry in the article's history, in the caller's transaction; published (webhooks)."""
+    event = ArticleEvent.objects.create(article=article, action=action, actor=actor, body=body)
+    publish_event(article, action)
+    return event
 
 
 def number_for(pk: int) -> str:

@@ -216,11 +216,15 @@ def test_only_one_of_two_racing_claims_wins():
 
 
 @pytest.mark.django_db
-def test_rows_of_channels_without_a_transport_wait_instead_of_dying():
+def test_webhook_rows_go_to_the_webhook_delivery_not_the_mail_one(monkeypatch):
+    from itsm.notifications import tasks
     from itsm.notifications.choices import Channel
 
     message = OutboxMessage.objects.create(channel=Channel.WEBHOOK, to_address="https://hooks.example/x")
-    assert sweep_outbox() == 0
-    assert delivery.deliver(message.pk) is False
+    assert delivery.deliver(message.pk) is False  # the e-mail transport never claims a webhook row
     message.refresh_from_db()
     assert message.status == DeliveryStatus.PENDING and message.attempts == 0
+    # the sweep hands it to the webhook task (its own queue)
+    handed: list[int] = []
+    monkeypatch.setattr(tasks.deliver_webhook, "delay", handed.append)
+    assert sweep_outbox() == 1 and handed == [message.pk]

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 
+from itsm.core import events
 from itsm.core.choices import TimelineKind
 from itsm.core.models import Task, TimelineEntry
 
@@ -23,8 +24,8 @@ def record_event(
     changes: Mapping[str, Mapping[str, Any]] | None = None,
     is_public: bool = False,
 ) -> TimelineEntry:
-    """Append one entry to the task's timeline."""
-    return TimelineEntry.objects.create(
+    """Append one entry to the task's timeline, and publish it (webhooks: itsm.core.events)."""
+    entry = TimelineEntry.objects.create(
         task_id=task.pk,
         kind=kind,
         action=action,
@@ -33,6 +34,8 @@ def record_event(
         changes=_masked(changes or {}),
         is_public=is_public,
     )
+    events.publish(task, action, entry.changes)
+    return entry
 
 
 def record_field_changes(

@@ -1,0 +1,1 @@
+"""Webhooks: subscriptions, events emitted in the causing transaction, signed delivery by Celery."""
