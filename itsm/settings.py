@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "knowledge",
     "catalog",
     "suppliers",
+    "improvements",
 ]
 
 MIDDLEWARE = [
@@ -179,6 +180,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mail.send_digests",
         "schedule": 900.0,
         "options": {"expires": 800},
+    },
+    # Once per ISO week per subscribed manager (deduplicated); hourly so a stopped beat catches up.
+    "improvements.send_weekly_summaries": {
+        "task": "improvements.send_weekly_summaries",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
     },
     "api.purge_idempotency_keys": {
         "task": "api.purge_idempotency_keys",

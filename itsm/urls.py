@@ -26,6 +26,7 @@ urlpatterns = [
     path("catalog/", include("catalog.urls")),
     path("knowledge/", include("knowledge.urls")),
     path("suppliers/", include("suppliers.urls")),
+    path("improvements/", include("improvements.urls")),
     path("api/v1/", include("itsm.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

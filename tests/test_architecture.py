@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PRACTICES = ("incidents", "problems", "changes", "knowledge", "catalog", "suppliers")
+PRACTICES = ("incidents", "problems", "changes", "knowledge", "catalog", "suppliers", "improvements")
 COMPOSITION_ROOTS = {Path("itsm/urls.py"), Path("itsm/api/urls.py")}
 
 

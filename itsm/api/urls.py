@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from catalog.api.routes import register as register_catalog
 from changes.api.routes import register as register_changes
+from improvements.api.routes import register as register_improvements
 from incidents.api.routes import register as register_incidents
 from itsm.api.inbox import NotificationViewSet
 from itsm.approvals.api import configuration as approval_config
@@ -12,9 +13,9 @@ from itsm.approvals.api.routes import register as register_approvals
 from itsm.cmdb.api.routes import register as register_cmdb
 from itsm.core.api import configuration as core_config
 from itsm.core.api.views import TaskViewSet, TeamViewSet, UserDirectoryViewSet
-from itsm.notifications.api.routes import register as register_webhooks
 from itsm.mail.api.views import InboundMessageViewSet, MailboxViewSet, MailPreferenceViewSet
 from itsm.maintenance.api.views import MaintenanceWindowViewSet
+from itsm.notifications.api.routes import register as register_webhooks
 from itsm.sla.api.configuration import SLAEventViewSet
 from itsm.sla.api.routes import register as register_sla
 from knowledge.api.routes import register as register_knowledge
@@ -44,6 +45,7 @@ register_suppliers(router)
 register_catalog(router)
 register_changes(router)
 register_knowledge(router)
+register_improvements(router)
 register_webhooks(router)
 
 app_name = "api"
