@@ -196,7 +196,7 @@ class AuditEntry(models.Model):
 
     supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="audit_entries")
     contract = models.ForeignKey(
-        Contract, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_entries"
+        Contract, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries"
     )
     action = models.CharField(max_length=60, help_text="Dotted code, e.g. contract.updated.")
     actor = models.ForeignKey(

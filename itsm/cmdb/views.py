@@ -21,6 +21,7 @@ from itsm.cmdb.filtersets import ConfigurationItemFilterSet, ServiceFilterSet
 from itsm.cmdb.graph import neighbourhood_svg
 from itsm.cmdb.impact import impact_of
 from itsm.cmdb.models import ConfigurationItem, Service
+from itsm.cmdb.panels import ci_panels
 from itsm.core import roles
 
 PAGE_SIZE = 50
@@ -109,6 +110,7 @@ def ci_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "graph": neighbourhood_svg(
             ci, outgoing, incoming, outgoing_total=outgoing_total, incoming_total=incoming_total
         ),
+        "panels": ci_panels(ci.pk, request.user),
     }
     return render(request, "cmdb/ci_detail.html", context)
 

@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from incidents import services as incident_services
+from incidents.services import hold_for_supplier, release_from_supplier
 from itsm.core import roles
 from itsm.core.choices import StateCategory, TaskKind, TimelineKind
 from itsm.core.exceptions import DomainError, PermissionDenied
@@ -83,7 +83,7 @@ def engage_supplier(
             body=_summary(engagement, engagement.reason),
         )
         if record.kind == TaskKind.INCIDENT:
-            incident_services.hold_for_supplier(record, actor=actor)
+            hold_for_supplier(record, actor=actor)
     return engagement
 
 
@@ -182,9 +182,7 @@ def _release_record(engagement: SupplierEngagement, actor: User) -> None:
     still_open = SupplierEngagement.objects.filter(record_id=engagement.record_id, state__in=OPEN_STATES)
     record = Task.objects.only("kind").get(pk=engagement.record_id)
     if record.kind == TaskKind.INCIDENT and not still_open.exists():
-        incident_services.release_from_supplier(
-            record, actor=actor, note=f"{engagement.supplier.name} engagement ended."
-        )
+        release_from_supplier(record, actor=actor, note=f"{engagement.supplier.name} engagement ended.")
 
 
 def _summary(engagement: SupplierEngagement, text: str) -> str:

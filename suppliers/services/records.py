@@ -159,23 +159,48 @@ def contracts_covering(
     service components).
     """
     at = at or timezone.localdate()
-    service_id = getattr(service, "pk", service)
-    ci_id = getattr(ci, "pk", ci)
-    if service_id is None and ci_id is None:
+    ids = _covering_ids(service, ci)
+    if ids is None:
         return Contract.objects.none()
-    cover = Q()
-    if service_id is not None:
-        cover |= Q(services=service_id)
-    if ci_id is not None:
-        delivered = Service.objects.filter(servicecomponent__configuration_item=ci_id).values("pk")
-        cover |= Q(configuration_items=ci_id) | Q(covers_service_cis=True, services__in=delivered)
-    ids = Contract.objects.filter(cover).values("pk")
     return (
         Contract.objects.in_force(at)
         .filter(pk__in=ids)
         .select_related("supplier", "support_hours")
         .order_by("supplier__name", "reference")
     )
+
+
+def expired_contracts_covering(
+    service: Service | int | None = None, ci: ConfigurationItem | int | None = None, at: date | None = None
+):
+    """Contracts that covered the service or CI but ended before `at`: flagged, computed when asked.
+
+    A query-time flag rather than a stored one: it is right the day a contract ends, whatever
+    its end date is changed to, with no beat task to keep in step (a few rows per CI).
+    """
+    at = at or timezone.localdate()
+    ids = _covering_ids(service, ci)
+    if ids is None:
+        return Contract.objects.none()
+    return (
+        Contract.objects.filter(pk__in=ids, end_date__lt=at)
+        .select_related("supplier")
+        .order_by("-end_date", "reference")
+    )
+
+
+def _covering_ids(service, ci):
+    service_id = getattr(service, "pk", service)
+    ci_id = getattr(ci, "pk", ci)
+    if service_id is None and ci_id is None:
+        return None
+    cover = Q()
+    if service_id is not None:
+        cover |= Q(services=service_id)
+    if ci_id is not None:
+        delivered = Service.objects.filter(servicecomponent__configuration_item=ci_id).values("pk")
+        cover |= Q(configuration_items=ci_id) | Q(covers_service_cis=True, services__in=delivered)
+    return Contract.objects.filter(cover).values("pk")
 
 
 #: How many days before a contract's notice date its owner is reminded.

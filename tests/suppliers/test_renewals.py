@@ -32,9 +32,9 @@ def test_beat_task_runs_the_service(contract):
 
 def test_renewals_page(client, agent, contract):
     client.force_login(agent)
-    with mock.patch("suppliers.views.timezone.localdate", return_value=date(2026, 9, 15)):
+    with mock.patch("suppliers.views.pages.timezone.localdate", return_value=date(2026, 9, 15)):
         due = client.get(reverse("suppliers:renewals")).content.decode()
-    with mock.patch("suppliers.views.timezone.localdate", return_value=date(2026, 6, 1)):
+    with mock.patch("suppliers.views.pages.timezone.localdate", return_value=date(2026, 6, 1)):
         later = client.get(reverse("suppliers:renewals")).content.decode()
     assert "ACME-001" in due and "12000" not in due
     assert "ACME-001" not in later and "Nothing to renew" in later

@@ -1,0 +1,1 @@
+"""Supplier pages (pages), the record page panel (panel), the CI page panel (cmdb), manager pages (manage)."""
