@@ -23,19 +23,21 @@ LEVELS = (READ, WRITE)
 
 #: The areas of the API, each with what it covers (shown on the token page and in the docs).
 AREAS: dict[str, str] = {
-    "incidents": "Incidents",
+    "incidents": "Incidents, categories, priority and routing rules, ratings",
     "problems": "Problems, problem tasks and candidates",
-    "changes": "Changes and change tasks",
-    "catalog": "Service catalogue, requests, request items and fulfilment tasks",
-    "knowledge": "Knowledge bases, categories and articles",
-    "approvals": "Approvals",
+    "changes": "Changes, change tasks, templates, risk, CAB, reviews, maintenance windows",
+    "catalog": "Service catalogue, requests, request items, fulfilment tasks",
+    "knowledge": "Knowledge bases, articles and their feedback and reviews",
+    "approvals": "Approvals and approval plans",
     "cmdb": "Services, configuration items and relationships",
-    "sla": "SLA calendars, definitions and clocks",
-    "suppliers": "Suppliers and contracts",
+    "sla": "SLA calendars, definitions, clocks and events",
+    "suppliers": "Suppliers, contracts and engagements",
     "improvements": "Improvements",
     "webhooks": "Webhook subscriptions and deliveries",
+    "notifications": "In-app notifications",
+    "mail": "Mailboxes, inbound messages, e-mail preferences",
     "tasks": "The unified task list across record kinds",
-    "users": "Users and teams",
+    "users": "Users, teams, organisations, saved views",
 }
 
 #: A view's area from the top package of its module (practice apps, platform apps).
@@ -51,10 +53,19 @@ _AREA_BY_PACKAGE = {
     "itsm.cmdb": "cmdb",
     "itsm.sla": "sla",
     "itsm.notifications": "webhooks",
+    "itsm.mail": "mail",
+    "itsm.maintenance": "changes",
     "itsm.webhooks": "webhooks",
 }
 #: Platform viewsets that live in one module but belong to different areas, by router basename.
-_AREA_BY_BASENAME = {"task": "tasks", "team": "users", "user": "users"}
+_AREA_BY_BASENAME = {
+    "task": "tasks",
+    "team": "users",
+    "user": "users",
+    "organisation": "users",
+    "saved-view": "users",
+    "notification": "notifications",
+}
 #: Marks a view that any valid token may call (the API root lists the endpoints, nothing more).
 OPEN = ""
 
@@ -94,7 +105,7 @@ def allows(scopes: Iterable[str], area: str | None, level: str) -> bool:
 
 def area_of(view) -> str | None:
     """The API area a view belongs to: its `scope_area` attribute, else its router basename
-    (platform views), else the package its class lives in."""
+    (platform views), else the package its class (or its queryset's model) lives in."""
     explicit = getattr(view, "scope_area", None)
     if explicit is not None:
         return explicit
@@ -105,10 +116,14 @@ def area_of(view) -> str | None:
     basename = getattr(view, "basename", None)
     if basename in _AREA_BY_BASENAME:
         return _AREA_BY_BASENAME[basename]
-    module = type(view).__module__
-    for package, area in _AREA_BY_PACKAGE.items():
-        if module == package or module.startswith(package + "."):
-            return area
+    queryset = getattr(view, "queryset", None)
+    modules = [type(view).__module__]
+    if queryset is not None:
+        modules.append(queryset.model.__module__)
+    for module in modules:
+        for package, area in _AREA_BY_PACKAGE.items():
+            if module == package or module.startswith(package + "."):
+                return area
     return None
 
 
