@@ -209,3 +209,14 @@ def test_detail_query_count_is_bounded(initiative, client_for, agent, django_ass
         services.update_initiative(initiative, actor=agent, changes={"expected_benefit": f"v{n}"})
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get(url)
+
+
+def test_a_change_review_offers_to_start_an_improvement(client_for, change_manager):
+    from changes.models import PostImplementationReview
+
+    c = change(opened=timezone.now(), state="review", category=StateCategory.RESOLVED)
+    PostImplementationReview.objects.create(
+        change=c, findings="Backups were not tested.", reviewed_by=change_manager, reviewed_at=timezone.now()
+    )
+    html = client_for(change_manager).get(reverse("change:detail", args=[c.pk])).content.decode()
+    assert f"{reverse('improvements:create')}?change={c.number}" in html
