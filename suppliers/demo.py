@@ -1,4 +1,8 @@
-"""Demo suppliers and contracts on the demo CMDB, written through the services (idempotent by name)."""
+"""Demo suppliers and contracts on the demo CMDB, written through the services (idempotent by name).
+
+The contracts measure their commitments on the demo SLA calendars (so engaging a supplier from
+a demo incident starts underpinning clocks); one expired contract shows the expired flag.
+"""
 
 from datetime import timedelta
 
@@ -6,6 +10,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from itsm.cmdb.models import ConfigurationItem, Service
+from itsm.sla.models import Calendar
 from suppliers import services
 from suppliers.choices import ContractKind
 from suppliers.models import Contract, Supplier
@@ -39,7 +44,15 @@ CONTRACTS = {
         [], ["esx-01", "esx-02", "esx-03"], False,
     ),
     "FB-SAAS-0091": ("Fabrikam Cloud Mail", ContractKind.LICENCE, 8, 2, 12, "30000", ["E-mail"], [], False),
+    "CT-HW-41007": (
+        "Contoso Hardware", ContractKind.SUPPORT, -2, 8, 48, "9000",
+        [], ["esx-01"], False,
+    ),
 }  # fmt: skip
+
+#: Support hours: hardware support and the managed service around the clock, the rest in office hours.
+SUPPORT_HOURS = {"NW-MS-2024-07": "24x7", "CT-HW-55812": "24x7", "CT-HW-41007": "24x7"}
+OFFICE_HOURS = "Office hours (Mon–Fri 08–18, Berlin)"
 
 
 def seed_demo_data() -> None:
@@ -55,6 +68,7 @@ def seed_demo_data() -> None:
         if Contract.objects.filter(reference=reference).exists():
             continue
         end = today + timedelta(days=30 * months)
+        calendar = Calendar.objects.filter(name=SUPPORT_HOURS.get(reference, OFFICE_HOURS)).first()
         services.create_contract(
             actor=actor,
             supplier=Supplier.objects.get(name=supplier),
@@ -64,6 +78,7 @@ def seed_demo_data() -> None:
             end_date=end,
             notice_date=end - timedelta(days=20),
             value=value,
+            support_hours=calendar,
             response_time=timedelta(hours=resp),
             resolution_time=timedelta(hours=resol),
             covers_service_cis=covers,
