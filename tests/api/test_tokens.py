@@ -298,3 +298,21 @@ class TestServiceAccounts:
         api = APIClient()
         api.credentials(HTTP_AUTHORIZATION=f"Token {created.context['key']}")
         error_of(api.post("/api/v1/services/", {"name": "HR"}, format="json"), 403, "permission_denied")
+
+
+@pytest.mark.django_db
+class TestAdmin:
+    def test_an_administrator_issues_a_scoped_token_and_sees_the_key_once(self, client, admin_user, agent):
+        client.force_login(admin_user)
+        response = client.post(
+            "/admin/api/apitoken/add/",
+            {"user": agent.pk, "name": "Leaver cleanup", "scopes": ["incidents:read"]},
+            follow=True,
+        )
+        token = ApiToken.objects.get(name="Leaver cleanup")
+        shown = [str(message) for message in response.context["messages"]]
+        assert token.scopes == ["incidents:read"] and token.created_by == admin_user
+        assert any(message.startswith("Copy this key now") for message in shown)
+        assert client.get("/admin/api/apitoken/").status_code == 200
+        assert client.get(f"/admin/api/apitoken/{token.pk}/change/").status_code == 200
+        assert client.get("/admin/api/serviceaccount/").status_code == 200
