@@ -1,8 +1,9 @@
 """The before/after figure of an initiative's metric, from the dashboards' own selectors.
 
 The metric is computed by the practice board that registered it (`itsm.dashboards.registry`),
-with the filters it was read with, over the WINDOW before the initiative started (or was
-recorded, while not started yet) and the WINDOW after (up to now). Constant cost: two board builds.
+with the filters it was read with, over the WINDOW before work on the initiative started (before
+today while it has not started) and the WINDOW after the start (up to now). Constant cost: at
+most two board builds.
 """
 
 from dataclasses import dataclass
@@ -55,16 +56,15 @@ def compare(initiative: Initiative, user, now: datetime | None = None) -> Compar
     if label is None:
         return None
     now = now or timezone.now()
-    reference = initiative.started_at or initiative.created_at
+    # Before: the window before work started (or before today while it has not started);
+    # after: from the start of the work, up to WINDOW, once it has started.
+    reference = initiative.started_at or now
     before_window = (reference - WINDOW, reference)
     before = registry.metric_value(initiative.metric, scope_for(initiative, user, *before_window))
-    after_end = min(reference + WINDOW, now)
-    after_window = (reference, after_end) if after_end > reference else None
-    after = (
-        registry.metric_value(initiative.metric, scope_for(initiative, user, *after_window))
-        if after_window
-        else None
-    )
+    after_window, after = None, None
+    if initiative.started_at and now > reference:
+        after_window = (reference, min(reference + WINDOW, now))
+        after = registry.metric_value(initiative.metric, scope_for(initiative, user, *after_window))
     chart = None
     if before is not None or after is not None:
         chart = charts.columns([(label, before or 0, after or 0)], ("Before", "After"), width=320, height=160)
