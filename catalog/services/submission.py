@@ -98,16 +98,22 @@ def validate_line(line: OrderLine, *, actor: User, requested_for: User, prefix: 
 
 
 def submit_request(
-    *, actor: User, lines: list[OrderLine], requested_for: User | None = None, notes: str = ""
+    *,
+    actor: User,
+    lines: list[OrderLine],
+    requested_for: User | None = None,
+    notes: str = "",
+    title: str = "",
 ) -> Request:
     """Order the cart for `requested_for` (default: the actor). Every line is checked first, so
     a bad line leaves nothing behind; field errors are keyed `items.<n>.<field>` (the API's
-    shape; the portal strips the prefix for its one-item form)."""
+    shape; the portal strips the prefix for its one-item form). `title` replaces the one made
+    from the items' names (a request raised by e-mail is titled with the mail's subject)."""
     requested_for = requested_for or actor
     checked = _check_all(actor, lines, requested_for)
     with transaction.atomic():
         events: list[TimelineEntry] = []
-        request = _create_request(actor, requested_for, checked, notes, events)
+        request = _create_request(actor, requested_for, checked, notes, events, title=title)
         items = [_create_item(request, entry, actor, events) for entry in checked]
         TimelineEntry.objects.bulk_create(events)  # one INSERT for the request's and items' entries
         for item, entry in zip(items, checked, strict=True):
@@ -148,10 +154,16 @@ def _check_all(actor: User, lines: list[OrderLine], requested_for: User) -> list
 
 
 def _create_request(
-    actor: User, requested_for: User, checked: list[_Checked], notes: str, events: list[TimelineEntry]
+    actor: User,
+    requested_for: User,
+    checked: list[_Checked],
+    notes: str,
+    events: list[TimelineEntry],
+    *,
+    title: str = "",
 ) -> Request:
     names = [entry.version.snapshot["name"] for entry in checked]
-    title = names[0] if len(names) == 1 else f"{names[0]} and {len(names) - 1} more"
+    title = title.strip() or (names[0] if len(names) == 1 else f"{names[0]} and {len(names) - 1} more")
     request = Request(
         kind=TaskKind.REQUEST,
         number=next_number(TaskKind.REQUEST),

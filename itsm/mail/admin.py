@@ -22,15 +22,35 @@ class MailboxForm(forms.ModelForm):
         widget=forms.PasswordInput(render_value=False),
         help_text="Stored encrypted. Leave empty to keep the current password.",
     )
-    handler = forms.ChoiceField(choices=registry.choices)
+    record_type = forms.ChoiceField(
+        label="New mail becomes",
+        choices=registry.record_types,
+        help_text="Incidents, or requests for a catalog item (items without required questions).",
+    )
 
     class Meta:
         model = Mailbox
         fields = [
-            "name", "address", "handler", "is_active", "create_senders", "allowed_domains", "imap_host",
-            "imap_port", "imap_ssl", "imap_username", "imap_password", "password_env", "imap_folder",
-            "processed_action", "processed_folder",
+            "name", "address", "record_type", "is_active", "list_mail", "create_senders", "allowed_domains",
+            "imap_host", "imap_port", "imap_ssl", "imap_username", "imap_password", "password_env",
+            "imap_folder", "processed_action", "processed_folder",
         ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["record_type"] = registry.join_record_type(
+                self.instance.handler, self.instance.handler_option
+            )
+
+    def clean(self) -> dict:
+        """The one list's value is stored as the handler and its option (see the registry)."""
+        cleaned = super().clean()
+        if cleaned.get("record_type"):
+            self.instance.handler, self.instance.handler_option = registry.split_record_type(
+                cleaned["record_type"]
+            )
+        return cleaned
 
     def clean_imap_password(self) -> str:
         value = self.cleaned_data.get("imap_password")
@@ -40,11 +60,19 @@ class MailboxForm(forms.ModelForm):
 @admin.register(Mailbox)
 class MailboxAdmin(admin.ModelAdmin):
     form = MailboxForm
-    list_display = ["name", "address", "handler", "is_active", "imap_host", "last_polled_at", "has_error"]
+    list_display = [
+        "name",
+        "address",
+        "new_mail_becomes",
+        "is_active",
+        "imap_host",
+        "last_polled_at",
+        "has_error",
+    ]
     readonly_fields = ["last_polled_at", "last_error"]
     fieldsets = [
-        (None, {"fields": ["name", "address", "handler", "is_active"]}),
-        ("Senders", {"fields": ["create_senders", "allowed_domains"]}),
+        (None, {"fields": ["name", "address", "record_type", "is_active"]}),
+        ("Senders", {"fields": ["create_senders", "allowed_domains", "list_mail"]}),
         (
             "IMAP polling (leave the host empty when the MTA pipes mail to ingest_email)",
             {
@@ -63,6 +91,10 @@ class MailboxAdmin(admin.ModelAdmin):
         ),
         ("Status", {"fields": ["last_polled_at", "last_error"]}),
     ]
+
+    @admin.display(description="New mail becomes", ordering="handler")
+    def new_mail_becomes(self, obj: Mailbox) -> str:
+        return f"{obj.handler}: {obj.handler_option}" if obj.handler_option else obj.handler
 
     @admin.display(boolean=True, description="Error")
     def has_error(self, obj: Mailbox) -> bool:

@@ -37,6 +37,13 @@ class Outcome(models.TextChoices):
     FOLLOWED_UP = "followed_up", "Created a linked follow-up"
 
 
+class ListMail(models.TextChoices):
+    """What a mailbox does with mailing-list mail (a `List-Id` or `List-Unsubscribe` header)."""
+
+    IGNORE = "ignore", "Ignore it (never a record, never answered)"
+    ACCEPT = "accept", "Accept it like mail from a person"
+
+
 class ProcessedAction(models.TextChoices):
     """What the poller does with a message in the IMAP folder once it is stored."""
 

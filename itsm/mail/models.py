@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from itsm.mail.choices import DeliveryMode, MessageStatus, Outcome, ProcessedAction
+from itsm.mail.choices import DeliveryMode, ListMail, MessageStatus, Outcome, ProcessedAction
 from itsm.mail.crypto import EncryptedTextField
 
 
@@ -14,7 +14,9 @@ class Mailbox(models.Model):
     """An address people write to, and (optionally) the IMAP mailbox the poller reads it from.
 
     `handler` names the practice handler that turns new mail into records (incidents,
-    requests…); practices register handlers in `itsm.mail.registry`. A mailbox with no IMAP
+    requests…); practices register handlers in `itsm.mail.registry`. `handler_option` is the
+    handler's per-mailbox choice where it needs one (for requests: the catalog item's slug);
+    the platform stores it without knowing what it means. A mailbox with no IMAP
     host is fed by the MTA through `manage.py ingest_email --mailbox <name>`.
     """
 
@@ -23,7 +25,17 @@ class Mailbox(models.Model):
     handler = models.CharField(
         max_length=40, default="incident", help_text="What new mail becomes (a registered handler)."
     )
+    handler_option = models.CharField(
+        max_length=150, blank=True, help_text="The handler's choice for this mailbox, e.g. a catalog item."
+    )
     is_active = models.BooleanField(default=True)
+    list_mail = models.CharField(
+        "Mailing-list mail",
+        max_length=10,
+        choices=ListMail.choices,
+        default=ListMail.IGNORE,
+        help_text="Mail with a List-Id header: ignored by default, so a list cannot flood the desk.",
+    )
     create_senders = models.BooleanField(
         "Create accounts for unknown senders",
         default=False,
@@ -61,6 +73,10 @@ class Mailbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} <{self.address}>"
+
+    @property
+    def accepts_list_mail(self) -> bool:
+        return self.list_mail == ListMail.ACCEPT
 
     @property
     def polls_imap(self) -> bool:

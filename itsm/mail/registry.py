@@ -6,9 +6,15 @@ itself. A practice registers a handler in its `AppConfig.ready()`:
     register(IncidentMailHandler())
 
 The handler's `name` is what a mailbox's `handler` field selects for new mail; its `kind`
-(a `TaskKind`) says whose replies it takes, whatever mailbox they arrive in.
+(a `TaskKind`), and the optional `reply_kinds`, say whose replies it takes, whatever mailbox
+they arrive in (the catalog's handler takes replies about a request and about its items).
+
+A handler that needs a choice per mailbox (which catalog item a request is for) offers it
+with `options()`: (value, label) pairs; the mailbox stores the chosen value in
+`handler_option`, and the admin shows one "New mail becomes" list of `name:value` choices.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -65,8 +71,37 @@ def by_name(name: str) -> MailHandler | None:
 
 
 def for_kind(kind: str) -> MailHandler | None:
-    return next((handler for handler in _HANDLERS.values() if handler.kind == kind), None)
+    return next((handler for handler in _HANDLERS.values() if kind in _kinds_of(handler)), None)
+
+
+def _kinds_of(handler: MailHandler) -> tuple[str, ...]:
+    return (handler.kind, *getattr(handler, "reply_kinds", ()))
 
 
 def choices() -> list[tuple[str, str]]:
     return [(handler.name, handler.label) for handler in _HANDLERS.values()]
+
+
+def record_types() -> list[tuple[str, str]]:
+    """What a mailbox may turn new mail into: `name` or `name:option` values, with labels."""
+    found: list[tuple[str, str]] = []
+    for handler in _HANDLERS.values():
+        options: Iterable[tuple[str, str]] | None = handler.options() if hasattr(handler, "options") else None
+        if options is None:
+            found.append((handler.name, handler.label))
+        else:
+            found += [
+                (join_record_type(handler.name, value), f"{handler.label}: {label}")
+                for value, label in options
+            ]
+    return found
+
+
+def join_record_type(name: str, option: str) -> str:
+    return f"{name}:{option}" if option else name
+
+
+def split_record_type(value: str) -> tuple[str, str]:
+    """`request:general-request` → ("request", "general-request"); `incident` → ("incident", "")."""
+    name, _, option = value.partition(":")
+    return name, option

@@ -5,6 +5,10 @@ service-desk mail loop. The checks follow RFC 3834 (`Auto-Submitted`), RFC 3464/
 (delivery-status and other reports), the de-facto `Precedence`, `X-Autoreply`,
 `X-Autorespond` and Exchange's `X-Auto-Response-Suppress`, list headers (RFC 2369/2919),
 null or daemon senders, and the subjects of responders that set no header at all.
+
+Mailing-list mail is automatic by default; a mailbox may accept it (`accept_lists`), for a
+desk that takes requests from a team list. Its `Precedence: list/bulk` is then not held
+against it either; every other check still applies, so list bounces and auto-replies stay out.
 """
 
 import re
@@ -21,20 +25,24 @@ _AUTO_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 _BULK = ("bulk", "junk", "list", "auto_reply")
+_LIST_PRECEDENCE = ("list", "bulk")
 _REPORTS = {"delivery-status", "disposition-notification", "feedback-report"}
 
 
-def automatic_reason(mail: ParsedMail) -> str:
+def automatic_reason(mail: ParsedMail, *, accept_lists: bool = False) -> str:
     """Why this message is automatic (empty string: a person wrote it)."""
     headers = mail.headers
     auto = headers.get("auto-submitted", "").strip().lower()
     if auto and not auto.startswith("no"):
         return f"Auto-Submitted: {auto}"
+    from_list = "list-id" in headers or "list-unsubscribe" in headers
+    precedence = headers.get("precedence", "").strip().lower()
+    list_precedence = accept_lists and from_list and precedence in _LIST_PRECEDENCE
     checks = (
-        (headers.get("precedence", "").strip().lower() in _BULK, "Precedence: bulk, junk or list"),
+        (precedence in _BULK and not list_precedence, "Precedence: bulk, junk or list"),
         ("x-autoreply" in headers or "x-autorespond" in headers, "X-Autoreply/X-Autorespond header"),
         (_suppress_all(headers.get("x-auto-response-suppress", "")), "X-Auto-Response-Suppress"),
-        ("list-id" in headers or "list-unsubscribe" in headers, "mailing-list message (List-Id)"),
+        (from_list and not accept_lists, "mailing-list message (List-Id)"),
         (headers.get("x-loop", "").lower() == _own_loop_token(), "our own X-Loop marker"),
         (mail.content_type == "multipart/report" or mail.report_type in _REPORTS, "delivery or read report"),
         (headers.get("return-path", "").strip() == "<>", "null return path (bounce)"),

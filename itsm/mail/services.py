@@ -66,7 +66,9 @@ def reprocess(record: InboundMessage) -> InboundMessage:
 
 
 def _process(record: InboundMessage, raw: bytes, parsed: ParsedMail) -> InboundMessage:
-    reason = safety.automatic_reason(parsed)
+    mailbox = record.mailbox or _mailbox_for(parsed)
+    record.mailbox = mailbox
+    reason = safety.automatic_reason(parsed, accept_lists=mailbox is not None and mailbox.accepts_list_mail)
     if reason:
         return _store(record, raw, MessageStatus.IGNORED, reason)
     if not parsed.from_address:
@@ -74,8 +76,6 @@ def _process(record: InboundMessage, raw: bytes, parsed: ParsedMail) -> InboundM
     if _over_rate_limit(parsed.from_address):
         limit, window = settings.MAIL_RATE_LIMIT, settings.MAIL_RATE_WINDOW
         return _store(record, raw, MessageStatus.RATE_LIMITED, f"More than {limit} messages in {window} s.")
-    mailbox = record.mailbox or _mailbox_for(parsed)
-    record.mailbox = mailbox
     _save_raw(record, raw)
     try:
         with transaction.atomic():

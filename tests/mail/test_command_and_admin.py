@@ -105,8 +105,9 @@ def test_mailbox_admin_keeps_the_password_when_left_empty(admin_client, db):
     data = {
         "name": "desk",
         "address": "desk@example.com",
-        "handler": "incident",
+        "record_type": "incident",
         "is_active": "on",
+        "list_mail": "ignore",
         "imap_host": "imap.example.com",
         "imap_port": "993",
         "imap_ssl": "on",
