@@ -15,6 +15,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='task',
-            index=models.Index(condition=models.Q(('state_category__in', ['new', 'open', 'pending'])), fields=['kind', 'assignment_group', 'priority'], include=('service', 'assignee', 'opened_at', 'state_category', 'configuration_item'), name='task_active_dash_idx'),
+            index=models.Index(condition=models.Q(('state_category__in', ['new', 'open', 'pending'])), fields=['kind', 'assignment_group', 'priority'], include=('id', 'service', 'assignee', 'opened_at', 'state_category', 'configuration_item'), name='task_active_dash_idx'),
         ),
     ]

@@ -103,7 +103,7 @@ class Task(models.Model):
             # index-only scan of the open rows, which are spread thinly over the heap.
             models.Index(
                 fields=["kind", "assignment_group", "priority"],
-                include=["service", "assignee", "opened_at", "state_category", "configuration_item"],
+                include=["id", "service", "assignee", "opened_at", "state_category", "configuration_item"],
                 name="task_active_dash_idx",
                 condition=ACTIVE,
             ),
