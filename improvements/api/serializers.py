@@ -9,7 +9,7 @@ from itsm.core.api.serializers import UserSummarySerializer
 User = get_user_model()
 
 
-class LinkSerializer(serializers.ModelSerializer):
+class InitiativeLinkSerializer(serializers.ModelSerializer):
     number = serializers.CharField(source="task.number", read_only=True)
     task_kind = serializers.CharField(source="task.kind", read_only=True)
 
@@ -20,7 +20,7 @@ class LinkSerializer(serializers.ModelSerializer):
 
 class InitiativeSerializer(serializers.ModelSerializer):
     owner = UserSummarySerializer(read_only=True)
-    links = LinkSerializer(many=True, read_only=True)
+    links = InitiativeLinkSerializer(many=True, read_only=True)
 
     class Meta:
         model = Initiative
@@ -89,5 +89,5 @@ class AbandonSerializer(MoveSerializer):
     reason = serializers.CharField(max_length=5000)
 
 
-class LinkCreateSerializer(serializers.Serializer):
+class InitiativeLinkCreateSerializer(serializers.Serializer):
     number = serializers.CharField(max_length=20)

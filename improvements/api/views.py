@@ -102,11 +102,11 @@ class InitiativeViewSet(
     def abandon(self, request, pk=None):
         return self._move("abandon", s.AbandonSerializer)
 
-    @extend_schema(request=s.LinkCreateSerializer, responses={201: s.InitiativeSerializer})
+    @extend_schema(request=s.InitiativeLinkCreateSerializer, responses={201: s.InitiativeSerializer})
     @action(detail=True, methods=["post"])
     def link(self, request, pk=None):
         initiative = self.get_object()
         services.link_record(
-            initiative, actor=request.user, number=self._valid(s.LinkCreateSerializer)["number"]
+            initiative, actor=request.user, number=self._valid(s.InitiativeLinkCreateSerializer)["number"]
         )
         return self._respond(initiative, status.HTTP_201_CREATED)
