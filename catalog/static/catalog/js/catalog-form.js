@@ -46,6 +46,26 @@
     if (window.htmx) window.htmx.trigger(event.target, "lookup");
   });
 
+  // Person/CI lookups: an answer to a search sent before the user picked from the list on
+  // screen must not redraw that list (the pick would vanish). Every search sent and every pick
+  // takes the next number; an answer older than the last pick in its list is dropped.
+  // (hx-sync only orders searches among themselves; aborting the search instead would make
+  // htmx log an error.)
+  var sequence = 0;
+  form.addEventListener("htmx:configRequest", function (event) {
+    if (event.detail.elt.matches("[data-lookup]")) event.detail.elt.dataset.sentAt = String(++sequence);
+  });
+  form.addEventListener("change", function (event) {
+    var list = event.target.closest(".lookup-options");
+    if (!list || event.target.type !== "radio") return;
+    list.dataset.pickedAt = String(++sequence);
+  });
+  form.addEventListener("htmx:beforeSwap", function (event) {
+    var list = event.detail.target, search = event.detail.elt;
+    if (!list || !list.classList.contains("lookup-options") || !search.dataset) return;
+    if (Number(list.dataset.pickedAt || 0) > Number(search.dataset.sentAt || 0)) event.detail.shouldSwap = false;
+  });
+
   form.addEventListener("change", refresh);
   form.addEventListener("input", refresh);
   refresh();
