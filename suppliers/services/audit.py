@@ -55,12 +55,37 @@ def record(
 MANAGER_ONLY_FIELDS = frozenset({"value", "currency"})
 
 
+#: How the trail names each action on a page.
+ACTION_LABELS = {
+    "supplier.created": "Supplier created",
+    "supplier.updated": "Supplier changed",
+    "supplier.deleted": "Supplier deleted",
+    "contract.created": "Contract created",
+    "contract.updated": "Contract changed",
+    "contract.deleted": "Contract deleted",
+    "contract.document_added": "Document added",
+    "contract.document_removed": "Document removed",
+}
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action)
+
+
 def readable_changes(entry: AuditEntry, *, show_values: bool) -> list[tuple[str, Any, Any]]:
     """(field, old, new) rows for a page; commercial values masked for those who may not see them."""
     rows = []
     for name, change in sorted(entry.changes.items()):
-        old, new = change.get("old"), change.get("new")
+        old, new = _readable(change.get("old")), _readable(change.get("new"))
         if name in MANAGER_ONLY_FIELDS and not show_values:
             old, new = ("hidden" if old is not None else None), ("hidden" if new is not None else None)
         rows.append((name.replace("_", " "), old, new))
     return rows
+
+
+def _readable(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or None
+    return value

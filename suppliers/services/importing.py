@@ -206,8 +206,7 @@ def _check(
     fields["covers_service_cis"] = covers in TRUE
     services = _named_list(record, "services", lookups.services, fail)
     cis = _named_list(record, "configuration_items", lookups.cis, fail)
-    if not errors:
-        _model_rules(fields, fail)
+    _model_rules(fields, fail, skip={error.field for error in errors})
     return errors, (None if errors else _Row(line, fields, services, cis))
 
 
@@ -281,11 +280,13 @@ def _hours(value: str, column: str, fail) -> timedelta | None:
     return timedelta(hours=hours)
 
 
-def _model_rules(fields: dict[str, Any], fail) -> None:
-    """The contract's own rules (dates in order, field lengths), reported per field."""
-    contract = Contract(**fields)
+def _model_rules(fields: dict[str, Any], fail, *, skip: set[str]) -> None:
+    """The contract's own rules (dates in order, field lengths), reported per field, also on a
+    row with other problems (columns already reported are not reported twice)."""
+    contract = Contract(**{name: value for name, value in fields.items() if name != "supplier"})
     try:
-        contract.full_clean(exclude=["reference", "supplier"], validate_unique=False)
+        contract.full_clean(exclude=["reference", "supplier", *skip], validate_unique=False)
     except ValidationError as error:
         for column, messages in error.message_dict.items():
-            fail(column, " ".join(messages))
+            if column not in skip and not (column == "start_date" and fields["start_date"] is None):
+                fail(column, " ".join(messages))

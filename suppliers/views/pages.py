@@ -12,7 +12,7 @@ from suppliers.filtersets import SupplierFilterSet
 from suppliers.forms import DocumentForm
 from suppliers.models import AuditEntry, Contract, Supplier, SupplierEngagement
 from suppliers.querysets import sees_contract_values
-from suppliers.services.audit import readable_changes
+from suppliers.services.audit import action_label, readable_changes
 
 #: Audit entries shown on a page (newest first).
 AUDIT_ROWS = 30
@@ -111,4 +111,7 @@ def renewals(request: HttpRequest) -> HttpResponse:
 
 def _audit(entries, show_values: bool) -> list[tuple[AuditEntry, list]]:
     rows = entries.select_related("actor", "contract").order_by("-created_at", "-pk")[:AUDIT_ROWS]
-    return [(entry, readable_changes(entry, show_values=show_values)) for entry in rows]
+    return [
+        (entry, action_label(entry.action), readable_changes(entry, show_values=show_values))
+        for entry in rows
+    ]

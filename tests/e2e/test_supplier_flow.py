@@ -86,3 +86,37 @@ def test_an_agent_engages_a_supplier_and_ends_the_engagement(
     engagement_row = SupplierEngagement.objects.get(record=covered_incident)
     assert engagement_row.state == "withdrawn" and engagement_row.responded_at is not None
     watch.assert_clean()
+
+
+def test_a_manager_reviews_a_supplier_its_contract_and_imports_contracts(
+    personas, covered_incident, live_server, browser_context, screenshot_dir, tmp_path
+):
+    base = live_server.url
+    context, watch = browser_context()
+    page = context.new_page()
+    sign_in(page, base, personas["manager"].username)
+    page.goto(f"{base}{reverse('suppliers:list')}")
+    page.get_by_role("link", name="Fabrikam Cloud Mail").click()
+    assert "Performance" in page.locator("main").inner_text()
+    page.screenshot(path=str(screenshot_dir / "supplier-page-manager.png"), full_page=True)
+    page.get_by_role("link", name="FB-SAAS-0091").first.click()
+    assert (
+        "Documents" in page.locator("main").inner_text()
+        and "Change history" in page.locator("main").inner_text()
+    )
+    page.screenshot(path=str(screenshot_dir / "supplier-contract-manager.png"), full_page=True)
+
+    page.goto(f"{base}{reverse('suppliers:list')}")
+    page.get_by_role("link", name="Import contracts").click()
+    csv_file = tmp_path / "contracts.csv"
+    csv_file.write_text(
+        "reference,supplier,start_date,end_date\n"
+        "FB-NEW-1,Fabrikam Cloud Mail,2026-01-01,2026-12-31\n"
+        "FB-NEW-2,Unknown Ltd,2026-01-01,2025-01-01\n"
+    )
+    page.get_by_label("CSV file").set_input_files(str(csv_file))
+    page.get_by_role("button", name="Check (dry run)").click()
+    report = page.locator("main").inner_text()
+    assert "1 row can be imported" in report and "Unknown Ltd" in report and "end date" in report
+    page.screenshot(path=str(screenshot_dir / "supplier-import-report.png"), full_page=True)
+    watch.assert_clean()

@@ -30,6 +30,7 @@ def test_dry_run_reports_each_problem_and_writes_nothing(manager, contract):
     problems = {(e.line, e.field) for e in report.errors}
     assert report.rows == 6 and report.valid_lines == [2]
     assert (3, "supplier") in problems
+    assert (7, "end_date") in problems
     assert {
         (4, "start_date"),
         (4, "value"),

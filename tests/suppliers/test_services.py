@@ -81,4 +81,4 @@ def test_demo_data_is_idempotent(django_user_model):
     django_user_model.objects.create_superuser("admin", "admin@example.org", "x")
     seed_demo_data()
     seed_demo_data()
-    assert Supplier.objects.count() == 3 and Contract.objects.count() == 3
+    assert Supplier.objects.count() == 3 and Contract.objects.count() == 4
