@@ -10,13 +10,16 @@ and delivery promises belong to items, not to the basket they were ordered in.
   over all fulfilled in the period.
 """
 
-from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q
+from datetime import timedelta
+
+from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
 from django.urls import reverse
 
 from catalog.models import RequestItem
 from catalog.services.approvals import PURPOSE
 from catalog.workflow import FULFILLED
 from itsm.approvals.models import ApprovalPlan
+from itsm.core.choices import TaskKind
 from itsm.dashboards import registry
 
 TOP = 10
@@ -32,7 +35,10 @@ COLUMNS = (
 
 
 def _items(scope):
-    return registry.narrow(RequestItem.objects.visible_to(scope.user), scope)
+    # The kind filter lets PostgreSQL start from the task kind index instead of every task row.
+    return registry.narrow(
+        RequestItem.objects.visible_to(scope.user).filter(kind=TaskKind.REQUEST_ITEM), scope
+    )
 
 
 def _on_time() -> Q:
@@ -74,28 +80,35 @@ def build(scope) -> registry.Board:
     items = _items(scope)
     to_fulfil = ExpressionWrapper(F("resolved_at") - F("opened_at"), output_field=DurationField())
     fulfilled = _condition(scope, "fulfilled")
-    totals = items.aggregate(
-        opened=Count("pk", filter=_condition(scope, "opened")),
-        fulfilled=Count("pk", filter=fulfilled),
-        on_time=Count("pk", filter=_condition(scope, "on_time")),
-        mean_fulfil=Avg(to_fulfil, filter=fulfilled),
-    )
-    plans = ApprovalPlan.objects.filter(
-        purpose=PURPOSE, subject__in=items.values("pk"), **registry.in_period("decided_at", scope)
-    ).aggregate(
-        decided=Count("pk"),
-        mean=Avg(ExpressionWrapper(F("decided_at") - F("created_at"), output_field=DurationField())),
-    )
-    by_item = (
+    # One grouped query per catalog item gives the table and, summed, the totals (the catalog is
+    # small: a few hundred items at most, so every group is fetched and the table keeps the top).
+    groups = list(
         items.filter(_condition(scope, "opened") | fulfilled)
         .values("catalog_item_id", "catalog_item__name")
         .annotate(
             requested=Count("pk", filter=_condition(scope, "opened")),
             fulfilled=Count("pk", filter=fulfilled),
             on_time=Count("pk", filter=_condition(scope, "on_time")),
-            mean=Avg(to_fulfil, filter=fulfilled),
+            fulfil_time=Sum(to_fulfil, filter=fulfilled),
         )
-        .order_by("-requested", "catalog_item__name")[:TOP]
+        .order_by("-requested", "catalog_item__name")
+    )
+    totals = {
+        "opened": sum(row["requested"] for row in groups),
+        "fulfilled": sum(row["fulfilled"] for row in groups),
+        "on_time": sum(row["on_time"] for row in groups),
+    }
+    total_time = sum((row["fulfil_time"] for row in groups if row["fulfil_time"]), timedelta())
+    totals["mean_fulfil"] = total_time / totals["fulfilled"] if totals["fulfilled"] else None
+    by_item = [
+        {**row, "mean": row["fulfil_time"] / row["fulfilled"] if row["fulfilled"] else None}
+        for row in groups[:TOP]
+    ]
+    plans = ApprovalPlan.objects.filter(
+        purpose=PURPOSE, subject__in=items.values("pk"), **registry.in_period("decided_at", scope)
+    ).aggregate(
+        decided=Count("pk"),
+        mean=Avg(ExpressionWrapper(F("decided_at") - F("created_at"), output_field=DurationField())),
     )
     compliance = registry.percent(totals["on_time"], totals["fulfilled"])
     fulfil_hours = registry.hours(totals["mean_fulfil"])

@@ -51,7 +51,8 @@ INCIDENT_COLUMNS = (
 
 
 def _changes(scope):
-    return registry.narrow(Change.objects.visible_to(scope.user), scope)
+    # The kind filter lets PostgreSQL start from the task kind index instead of every task row.
+    return registry.narrow(Change.objects.visible_to(scope.user).filter(kind=TaskKind.CHANGE), scope)
 
 
 def _caused_incident():

@@ -39,7 +39,8 @@ COLUMNS = (
 
 
 def _problems(scope):
-    return registry.narrow(Problem.objects.visible_to(scope.user), scope)
+    # The kind filter lets PostgreSQL start from the task kind index instead of every task row.
+    return registry.narrow(Problem.objects.visible_to(scope.user).filter(kind=TaskKind.PROBLEM), scope)
 
 
 def _age_condition(index: int, now) -> Q:
