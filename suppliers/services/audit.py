@@ -28,11 +28,16 @@ def snapshot(obj: models.Model, fields: frozenset[str] | list[str]) -> dict[str,
 
 
 def differences(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Fields whose value changed; empty text, no value and an empty list count as the same."""
     return {
         name: {"old": before.get(name), "new": value}
         for name, value in after.items()
-        if before.get(name) != value
+        if _blank(before.get(name)) != _blank(value)
     }
+
+
+def _blank(value: Any) -> Any:
+    return None if value in ("", [], None) else value
 
 
 def record(
