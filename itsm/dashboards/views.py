@@ -195,6 +195,7 @@ def _overview(scope: selectors.Scope) -> dict:
         ),
         "freshness": rollups.freshness(),
         "refresh_minutes": rollups.REFRESH_MINUTES,
+        "median_max_days": selectors.MEDIAN_MAX_DAYS,
         "zone": rollups.zone().key,
     }
 
@@ -546,15 +547,24 @@ def _rows(rows: list[tuple], sort: bool = False) -> list[dict]:
 
 
 def _services_not_operational() -> list[Service]:
-    """Disrupted services with how many open records name them (one query)."""
+    """Disrupted services with how many open records name them (two queries).
+
+    The count reads only open tasks (the active-queue index), never every task a service ever had.
+    """
     services = list(
         Service.objects.exclude(
             operational_status__in=[OperationalStatus.OPERATIONAL, OperationalStatus.RETIRED]
         )
-        .annotate(open_records=Count("tasks", filter=Q(tasks__state_category__in=ACTIVE)))
         .select_related("owner_team")
         .order_by("criticality", "name")
     )
+    counts = dict(
+        Task.objects.filter(state_category__in=ACTIVE, service_id__in=[s.pk for s in services] or [0])
+        .values_list("service_id")
+        .annotate(total=Count("id"))
+        .order_by()
+    )
     for service in services:
+        service.open_records = counts.get(service.pk, 0)
         service.records_url = workspace_url(service=service.pk)
     return services

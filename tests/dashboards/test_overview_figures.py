@@ -129,13 +129,13 @@ def test_query_count_does_not_grow_with_the_data(data, client_for, manager, djan
     rollups.rebuild(now=NOW)
     client = client_for(manager)
     client.get(URL, PERIOD)
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(29):
         client.get(URL, PERIOD)
     for day in range(1, 8):
         incident(data["a"].requester, opened=at(day), resolved=at(day, 12), priority=Priority.LOW,
                  state="resolved", state_category="resolved")  # fmt: skip
     rollups.rebuild(now=NOW)
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(29):
         client.get(URL, {**PERIOD, "period": "90"})
 
 

@@ -189,6 +189,11 @@ def test_medians_are_live_and_differ_from_means(built, manager):
     assert medians[Priority.CRITICAL] == {"respond": timedelta(hours=1), "resolve": timedelta(hours=4)}
     assert medians[Priority.HIGH] == {"respond": timedelta(minutes=30), "resolve": timedelta(minutes=45)}
     assert Priority.LOW not in medians
+    tz = timezone.get_current_timezone()
+    year = selectors.Scope(
+        user=manager, start=datetime(2025, 3, 8, tzinfo=tz), end=datetime(2026, 3, 8, tzinfo=tz)
+    )
+    assert selectors.median_times(year) == {}  # longer than MEDIAN_MAX_DAYS: not sorted live
 
 
 def test_sla_compliance_counts_decided_clocks_only(built, manager):
