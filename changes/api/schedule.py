@@ -8,6 +8,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from changes.api.serializers import ChangeSerializer
 from changes.models import Change
 from changes.scheduling import schedule_report
 
@@ -56,6 +57,24 @@ class ScheduleReportSerializer(serializers.Serializer):
     blackouts = WindowOccurrenceSerializer(many=True)
     outside_maintenance = serializers.BooleanField()
     maintenance_gaps = GapSerializer(many=True)
+
+
+class CollisionSummarySerializer(serializers.Serializer):
+    """`changes.scheduling.collision_summary()`: the check run after a create or an update."""
+
+    checked = serializers.BooleanField(help_text="False when the save changed nothing the check looks at.")
+    has_window = serializers.BooleanField()
+    count = serializers.IntegerField(allow_null=True, help_text="Null when the check did not run.")
+    items = CollisionSerializer(many=True)
+
+
+class ChangeSavedSerializer(ChangeSerializer):
+    """A change as returned by create, update and from-template: with the collision check."""
+
+    collisions = CollisionSummarySerializer(read_only=True)
+
+    class Meta(ChangeSerializer.Meta):
+        fields = [*ChangeSerializer.Meta.fields, "collisions"]
 
 
 class HopsSerializer(serializers.Serializer):

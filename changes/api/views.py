@@ -14,7 +14,12 @@ from rest_framework.response import Response
 
 from changes import services
 from changes.api import serializers as s
-from changes.api.schedule import HopsSerializer, ScheduleReportSerializer, collisions_response
+from changes.api.schedule import (
+    ChangeSavedSerializer,
+    HopsSerializer,
+    ScheduleReportSerializer,
+    collisions_response,
+)
 from changes.filtersets import ChangeFilterSet
 from changes.models import Change, ChangeTask, PostImplementationReview, StandardChangeTemplate
 from changes.scheduling import collision_summary, collisions_on_save
@@ -44,13 +49,13 @@ class ChangeViewSet(
     def retrieve(self, request, *args, **kwargs):
         return self._respond(self.get_object())
 
-    @extend_schema(request=s.ChangeCreateSerializer, responses={201: s.ChangeSerializer})
+    @extend_schema(request=s.ChangeCreateSerializer, responses={201: ChangeSavedSerializer})
     def create(self, request):
         data = self._valid(s.ChangeCreateSerializer)
         change = services.create_change(actor=request.user, **data)
         return self._respond(change, status.HTTP_201_CREATED, collisions=self._collisions(change))
 
-    @extend_schema(request=s.ChangeUpdateSerializer, responses=s.ChangeSerializer)
+    @extend_schema(request=s.ChangeUpdateSerializer, responses=ChangeSavedSerializer)
     def partial_update(self, request, pk=None):
         change = self.get_object()
         changes = self._valid(s.ChangeUpdateSerializer, partial=True)
@@ -59,7 +64,7 @@ class ChangeViewSet(
         )
         return self._respond(change, collisions=self._collisions(change, changed=changes))
 
-    @extend_schema(request=s.ChangeFromTemplateSerializer, responses={201: s.ChangeSerializer})
+    @extend_schema(request=s.ChangeFromTemplateSerializer, responses={201: ChangeSavedSerializer})
     @action(detail=False, methods=["post"], url_path="from-template")
     def from_template(self, request):
         """Raise a standard (pre-approved) change from a template."""
