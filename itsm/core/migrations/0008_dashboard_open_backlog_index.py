@@ -5,16 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cmdb', '0003_edge_audit'),
-        ('core', '0007_dashboard_period_indexes'),
+        ("cmdb", "0003_edge_audit"),
+        ("core", "0007_dashboard_period_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(condition=models.Q(('state_category__in', ['new', 'open', 'pending'])), fields=['kind', 'assignment_group', 'priority'], include=('id', 'service', 'assignee', 'opened_at', 'state_category', 'configuration_item'), name='task_active_dash_idx'),
+            model_name="task",
+            index=models.Index(
+                condition=models.Q(("state_category__in", ["new", "open", "pending"])),
+                fields=["kind", "assignment_group", "priority"],
+                include=("id", "service", "assignee", "opened_at", "state_category", "configuration_item"),
+                name="task_active_dash_idx",
+            ),
         ),
     ]

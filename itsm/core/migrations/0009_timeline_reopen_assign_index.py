@@ -5,15 +5,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0008_dashboard_open_backlog_index'),
+        ("core", "0008_dashboard_open_backlog_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='timelineentry',
-            index=models.Index(condition=models.Q(('action__in', ['incident.reopen', 'incident.assigned'])), fields=['task'], name='timeline_reopen_assign_idx'),
+            model_name="timelineentry",
+            index=models.Index(
+                condition=models.Q(("action__in", ["incident.reopen", "incident.assigned"])),
+                fields=["task"],
+                name="timeline_reopen_assign_idx",
+            ),
         ),
     ]

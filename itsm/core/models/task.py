@@ -96,8 +96,15 @@ class Task(models.Model):
             # (the included columns are the overview's filters and measures); see docs/performance.md.
             models.Index(
                 fields=["kind", "opened_at"],
-                include=["priority", "assignment_group", "service", "configuration_item", "state_category"],
-                name="task_kind_opened_idx",
+                include=[
+                    "id",
+                    "priority",
+                    "assignment_group",
+                    "service",
+                    "configuration_item",
+                    "state_category",
+                ],
+                name="task_kind_opened_id_idx",
             ),
             # Dashboards' "now" figures (open backlog by kind, team, priority, age, service): an
             # index-only scan of the open rows, which are spread thinly over the heap.
@@ -110,6 +117,7 @@ class Task(models.Model):
             models.Index(
                 fields=["kind", "resolved_at"],
                 include=[
+                    "id",
                     "priority",
                     "assignment_group",
                     "service",
@@ -117,7 +125,7 @@ class Task(models.Model):
                     "responded_at",
                     "state_category",
                 ],
-                name="task_kind_resolved_idx",
+                name="task_kind_resolved_id_idx",
                 condition=Q(resolved_at__isnull=False),
             ),
             models.Index(fields=["updated_at", "id"], name="task_on_hold_idx", condition=Q(state="on_hold")),
