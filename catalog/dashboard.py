@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from catalog.models import RequestItem
 from catalog.services.approvals import PURPOSE
-from catalog.workflow import FULFILLED
+from catalog.workflow import FULFILLED, ITEM_WORKFLOW
 from itsm.approvals.models import ApprovalPlan
 from itsm.core.choices import TaskKind
 from itsm.dashboards import registry
@@ -204,7 +204,13 @@ def records(scope, segment: str, arg: str) -> registry.RecordList | None:
     if found is None:
         return None
     title, condition = found
-    return registry.RecordList(title, _queryset(scope).filter(condition), COLUMNS, _item_url)
+    return registry.RecordList(
+        title,
+        _queryset(scope).filter(condition),
+        COLUMNS,
+        _item_url,
+        display={"state": ITEM_WORKFLOW.label_of},
+    )
 
 
 registry.register(

@@ -20,7 +20,7 @@ from django.utils import timezone
 from changes.choices import ChangeType, CloseCode
 from changes.models import Change
 from changes.services.links import CAUSE_LINK
-from changes.workflow import AUTHORIZE
+from changes.workflow import AUTHORIZE, CHANGE_WORKFLOW
 from itsm.core.choices import StateCategory, TaskKind
 from itsm.core.models import Task, TaskLink
 from itsm.dashboards import registry
@@ -48,6 +48,12 @@ INCIDENT_COLUMNS = (
     ("Team", "assignment_group__name"),
     ("Opened", "opened_at"),
 )
+
+DISPLAY = {
+    "state": CHANGE_WORKFLOW.label_of,
+    "change_type": lambda value: ChangeType(value).label if value in ChangeType.values else value,
+    "close_code": lambda value: CloseCode(value).label if value in CloseCode.values else value,
+}
 
 
 def _changes(scope):
@@ -300,7 +306,7 @@ def records(scope, segment: str, arg: str) -> registry.RecordList | None:
         return None
     title, condition = found
     queryset = _changes(scope).annotate(caused=_caused_incident()).filter(condition)
-    return registry.RecordList(title, queryset, COLUMNS, _change_url)
+    return registry.RecordList(title, queryset, COLUMNS, _change_url, display=DISPLAY)
 
 
 registry.register(

@@ -16,6 +16,7 @@ from itsm.core.choices import Priority, StateCategory, TaskKind
 from itsm.core.models import Task
 from itsm.dashboards import registry
 from problems.models import INCIDENT_LINK, Problem
+from problems.workflow import PROBLEM_WORKFLOW
 
 ACTIVE = StateCategory.active()
 #: Open problems by age since opening: (label, lower bound in days, upper bound or None).
@@ -36,6 +37,9 @@ COLUMNS = (
     ("Opened", "opened_at"),
     ("Known error since", "known_error_at"),
 )
+
+DISPLAY = {"state": PROBLEM_WORKFLOW.label_of, "priority": registry.priority_label}
+INCIDENT_DISPLAY = {"priority": registry.priority_label}
 
 
 def _problems(scope):
@@ -221,12 +225,16 @@ def records(scope, segment: str, arg: str) -> registry.RecordList | None:
         incidents = Task.objects.visible_to(scope.user).filter(
             kind=TaskKind.INCIDENT, links_out__kind=INCIDENT_LINK, links_out__target_id=int(arg)
         )
-        return registry.RecordList(f"Incidents linked to {problem}", incidents, COLUMNS[:6], _incident_url)
+        return registry.RecordList(
+            f"Incidents linked to {problem}", incidents, COLUMNS[:6], _incident_url, display=INCIDENT_DISPLAY
+        )
     found = _segment(scope, segment, arg)
     if found is None:
         return None
     title, condition = found
-    return registry.RecordList(title, _problems(scope).filter(condition), COLUMNS, _problem_url)
+    return registry.RecordList(
+        title, _problems(scope).filter(condition), COLUMNS, _problem_url, display=DISPLAY
+    )
 
 
 registry.register(

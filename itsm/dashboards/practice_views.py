@@ -129,7 +129,11 @@ def practice_records(request: HttpRequest, practice: str, segment: str) -> HttpR
     rows = records.queryset.order_by(*records.order_by).values(*fields)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     lines = [
-        {"url": records.url(row), "cells": [row[lookup] for _, lookup in records.columns]} for row in page
+        {
+            "url": records.url(row),
+            "cells": [records.show(lookup, row[lookup]) for _, lookup in records.columns],
+        }
+        for row in page
     ]
     query = request.GET.copy()
     query.pop("page", None)
@@ -155,6 +159,11 @@ def practice_records_csv(request: HttpRequest, practice: str, segment: str) -> S
     """The drill-down list as CSV, streamed in chunks (flat memory whatever the row count)."""
     records = _record_list(request, practice, segment)
     lookups = [lookup for _, lookup in records.columns]
-    rows = records.queryset.order_by(*records.order_by).values_list(*lookups).iterator(chunk_size=CHUNK)
+    rows = (
+        [records.show(lookup, value) for lookup, value in zip(lookups, row, strict=True)]
+        for row in records.queryset.order_by(*records.order_by)
+        .values_list(*lookups)
+        .iterator(chunk_size=CHUNK)
+    )
     header = [label for label, _ in records.columns]
     return _csv_response(f"{practice}-{segment}.csv", header, rows)

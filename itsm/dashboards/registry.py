@@ -78,6 +78,12 @@ class RecordList:
     order_by: tuple[str, ...] = ("-pk",)
     #: Extra values the row link needs (besides "pk").
     url_fields: tuple[str, ...] = ()
+    #: How to show a column's stored value (a state's label instead of its code), page and CSV alike.
+    display: dict[str, Callable[[object], object]] = field(default_factory=dict)
+
+    def show(self, lookup: str, value: object) -> object:
+        formatter = self.display.get(lookup)
+        return formatter(value) if formatter is not None and value is not None else value
 
 
 @dataclass(frozen=True)
@@ -165,6 +171,13 @@ def narrow(
 def in_period(field_name: str, scope) -> dict:
     """Lookups for `start <= field < end` (the half-open period every figure uses)."""
     return {f"{field_name}__gte": scope.start, f"{field_name}__lt": scope.end}
+
+
+def priority_label(value) -> str:
+    """'P1 - Critical' for 1; a drill-down display helper every task list can use."""
+    from itsm.core.choices import Priority
+
+    return Priority(value).label if value in Priority.values else str(value)
 
 
 def percent(part: int, whole: int) -> float | None:

@@ -89,10 +89,12 @@ def test_figures_link_to_drill_downs_that_list_exactly_their_records(data, clien
         data["theirs"].number,
     }
     assert data["change"].number not in listed.content.decode()
+    assert "Root cause analysis" in listed.content.decode()  # the state's label, not its code
     rows = list(
         csv.reader(io.StringIO(body(client.get(href.replace("/opened/", "/opened.csv").rstrip("/")))))
     )
     assert rows[0][:2] == ["Number", "Title"]
+    assert "Root cause analysis" in {row[2] for row in rows[1:]}
     assert {row[0] for row in rows[1:]} == {data["mine"].number, data["theirs"].number}
     # user text that looks like a formula is neutralised in CSV
     assert any(row[1].startswith("'=") for row in rows[1:])
