@@ -330,14 +330,16 @@ def _dates(queryset: QuerySet, field: str) -> set[date]:
 def touched_days(since: datetime, now: datetime) -> set[date]:
     """Today, plus every day whose figures may have changed since `since`."""
     updated = Task.objects.filter(kind=TaskKind.INCIDENT, updated_at__gte=since)
-    updated_ids = updated.values("pk")
+    # The records changed in one refresh interval: a short list, read once (an id list keeps the
+    # timeline and clock lookups on their task indexes).
+    updated_ids = list(updated.values_list("pk", flat=True))
     days = {timezone.localtime(now, zone()).date()}
     days |= _dates(updated, "opened_at") | _dates(updated, "resolved_at")
     # A reopen clears resolved_at: the day it had been resolved on is in its resolve history.
-    days |= _dates(TimelineEntry.objects.filter(task__in=updated_ids, action=RESOLVE_ACTION), "created_at")
+    days |= _dates(TimelineEntry.objects.filter(task_id__in=updated_ids, action=RESOLVE_ACTION), "created_at")
     clocks = SLAClock.objects.filter(task__kind=TaskKind.INCIDENT)
     for moved in (
-        clocks.filter(task__in=updated_ids),
+        clocks.filter(task_id__in=updated_ids),
         clocks.filter(stopped_at__gte=since),
         clocks.filter(breached_at__gte=since),
     ):
