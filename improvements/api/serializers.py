@@ -19,7 +19,7 @@ class InitiativeLinkSerializer(serializers.ModelSerializer):
 
 
 class InitiativeSerializer(serializers.ModelSerializer):
-    owner = UserSummarySerializer(read_only=True)
+    owner = UserSummarySerializer(read_only=True, allow_null=True)
     links = InitiativeLinkSerializer(many=True, read_only=True)
 
     class Meta:
