@@ -37,7 +37,7 @@ def problems(db, team):
         opened=at(2),
         priority=Priority.CRITICAL,
         known_error_at=at(2, 16),
-        state="rca",
+        state="root_cause_analysis",
         category=StateCategory.OPEN,
         assignment_group=team,
     )

@@ -31,7 +31,7 @@ def data(db, team):
         "mine": problem(
             opened=at(2),
             assignment_group=team,
-            state="rca",
+            state="root_cause_analysis",
             category=StateCategory.OPEN,
             title="Disk fills up",
         ),
