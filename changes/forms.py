@@ -29,6 +29,27 @@ class WindowInput(forms.DateTimeInput):
         super().__init__(format=self.format, **kwargs)
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """A person by name (user name beside it: two people may share a name)."""
+
+    @staticmethod
+    def name_of(user) -> str:
+        full = user.get_full_name()
+        return f"{full} ({user.get_username()})" if full else user.get_username()
+
+    def label_from_instance(self, obj) -> str:
+        return self.name_of(obj)
+
+
+def people_with_roles(wanted):
+    """Active people holding any of the roles, by name (a select's letters jump to them)."""
+    return (
+        User.objects.filter(is_active=True, groups__name__in=[str(role) for role in wanted])
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
 class ChangeForm(forms.Form):
     """Raise a normal or emergency change, or edit one (the plan only before the CAB)."""
 
@@ -55,27 +76,28 @@ class ChangeForm(forms.Form):
     assignment_group = forms.ModelChoiceField(
         Team.objects.filter(is_active=True).order_by("name"), required=False
     )
-    assignee = forms.ModelChoiceField(
-        User.objects.filter(is_active=True).order_by("username"), required=False
+    assignee = PersonChoiceField(
+        User.objects.none(), required=False, help_text="Someone in the assignment group."
     )
-    change_manager = forms.ModelChoiceField(User.objects.none(), required=False)
+    change_manager = PersonChoiceField(User.objects.none(), required=False)
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args, standard: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if standard:  # a standard change keeps its type: it came from a template
             del self.fields["change_type"]
-        self.fields["change_manager"].queryset = (
-            User.objects.filter(is_active=True, groups__name=roles.Role.CHANGE_MANAGER)
-            .order_by("username")
-            .distinct()
-        )
+        # Only people who may hold the role are offered (not every account, requesters included).
+        self.fields["assignee"].queryset = people_with_roles(roles.STAFF_ROLES)
+        self.fields["change_manager"].queryset = people_with_roles({roles.Role.CHANGE_MANAGER})
 
     def clean(self):
         data = super().clean()
         start, end = data.get("planned_start"), data.get("planned_end")
         if start and end and end <= start:
             self.add_error("planned_end", "The planned end must be after the planned start.")
+        group, assignee = data.get("assignment_group"), data.get("assignee")
+        if group and assignee and not group.members.filter(pk=assignee.pk).exists():
+            self.add_error("assignee", f"{PersonChoiceField.name_of(assignee)} is not in {group.name}.")
         return data
 
     def values(self) -> dict:
