@@ -105,10 +105,9 @@ def move_engagement(
     require_agent(actor)
     now = now or timezone.now()
     with transaction.atomic():
+        # No select_related: PostgreSQL refuses FOR UPDATE on the nullable side of the contract join.
         current = lock_for_update(
-            SupplierEngagement.objects.select_related("contract", "supplier"),
-            engagement.pk,
-            expected_version=expected_version,
+            SupplierEngagement.objects.all(), engagement.pk, expected_version=expected_version
         )
         before = clock_snapshot(current)
         old, new = ENGAGEMENT_WORKFLOW.apply(current, name)
