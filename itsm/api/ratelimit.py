@@ -21,7 +21,8 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from rest_framework import authentication, exceptions
 
 log = logging.getLogger("itsm.api.ratelimit")
@@ -74,17 +75,33 @@ def hit(bucket: str, rate: Rate) -> Usage | None:
     now = time.time()
     key = f"api-rate:{bucket}:{int(now // rate.window)}"
     try:
-        cache.add(key, 0, timeout=rate.window + 1)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # evicted between add and incr
-            cache.set(key, 1, timeout=rate.window + 1)
-            count = 1
+        count = _count(key, rate.window + 1)
     except Exception:  # noqa: BLE001 - any cache failure: let the request through
         log.warning("Rate limit cache unavailable; request not counted", exc_info=True)
         return None
     reset = max(1, math.ceil(rate.window - now % rate.window))
     return Usage(rate.limit, max(0, rate.limit - count), reset, count > rate.limit)
+
+
+def _count(key: str, timeout: int) -> int:
+    """Increment the window's counter, creating it with its expiry when it is new.
+
+    On Redis one round trip (SET NX EX and INCR pipelined; Django's `add` and `incr` take
+    three); elsewhere the cache API, atomic in the memory cache too (it holds a lock)."""
+    cache = caches["default"]
+    if isinstance(cache, RedisCache):
+        full_key = cache.make_and_validate_key(key)
+        client = cache._cache.get_client(full_key, write=True)
+        pipe = client.pipeline(transaction=False)
+        pipe.set(full_key, 0, ex=timeout, nx=True)
+        pipe.incr(full_key)
+        return pipe.execute()[1]
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=timeout)
+        return 1
 
 
 def enforce(request, kind: str, bucket: str) -> None:
