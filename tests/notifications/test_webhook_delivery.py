@@ -229,7 +229,7 @@ def test_ping_and_rotated_secret(receiver, admin_user):
 
 @pytest.mark.django_db(transaction=True)
 def test_too_many_in_flight_defers_without_an_attempt(receiver, admin_user, settings):
-    # given: as many deliveries of this subscription in flight as allowed
+    # given: as many slow deliveries of this subscription in flight as allowed
     settings.WEBHOOK_MAX_IN_FLIGHT = 1
     subscription = subscribe(admin_user, receiver.url("/ok"))
     busy = OutboxMessage.objects.create(
@@ -238,25 +238,25 @@ def test_too_many_in_flight_defers_without_an_attempt(receiver, admin_user, sett
         to_address=subscription.url,
         subject="x",
         status=DeliveryStatus.SENDING,
-        claimed_at=timezone.now(),
+        claimed_at=timezone.now() - timedelta(seconds=3),  # a delivery that hangs on the receiver
     )
     message = OutboxMessage.objects.create(
         channel="webhook", subscription=subscription, to_address=subscription.url, subject="incident.created"
     )
     # when
-    from celery import current_app
-
-    current_app.conf.task_always_eager = False  # the deferred re-queue must not run inline here
-    try:
-        outcome = delivery.deliver(message.pk)
-    finally:
-        current_app.conf.task_always_eager = True
+    outcome = delivery.deliver(message.pk)
     # then
     message.refresh_from_db()
     assert outcome == delivery.Outcome.DEFERRED
     assert message.status == DeliveryStatus.PENDING and message.attempts == 0
+    assert message.next_attempt_at > timezone.now()  # the sweep takes it again later
     assert not message.delivery_attempts.exists() and receiver.received == []
-    assert busy.pk
+    # once the other delivery finished, the sweep's dispatch delivers it
+    OutboxMessage.objects.filter(pk=busy.pk).update(status=DeliveryStatus.SENT)
+    OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
+    sweep_outbox()
+    message.refresh_from_db()
+    assert message.status == DeliveryStatus.SENT and len(receiver.received) == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -270,3 +270,43 @@ def test_escalation_step_rows_are_delivered_unsigned(receiver):
     assert delivery.deliver(message.pk) == delivery.Outcome.SENT
     (request,) = receiver.received
     assert request.headers["X-ITSM-Event"] == "sla.breached" and "X-ITSM-Signature" not in request.headers
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_healthy_receiver_is_not_capped_until_it_turns_slow(receiver, admin_user, settings):
+    # given: another delivery of the subscription just started (quick ones do not count)
+    settings.WEBHOOK_MAX_IN_FLIGHT = 1
+    subscription = subscribe(admin_user, receiver.url("/ok"))
+    busy = OutboxMessage.objects.create(
+        channel="webhook", subscription=subscription, to_address=subscription.url, subject="x",
+        status=DeliveryStatus.SENDING, claimed_at=timezone.now(),
+    )  # fmt: skip
+    assert queue(subscription).delivery_attempts.get().succeeded
+    # when: a delivery to it takes longer than SLOW_SECONDS
+    settings.WEBHOOK_READ_TIMEOUT = 4
+    WebhookSubscription.objects.filter(pk=subscription.pk).update(url=receiver.url("/slow/2.5"))
+    subscription.refresh_from_db()
+    assert queue(subscription).delivery_attempts.get().succeeded
+    # then: every delivery in flight counts now, however young
+    OutboxMessage.objects.filter(pk=busy.pk).update(claimed_at=timezone.now())
+    deferred = queue(subscription)
+    deferred.refresh_from_db()
+    assert deferred.status == DeliveryStatus.PENDING and deferred.attempts == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_finished_delivery_of_a_slow_receiver_hands_its_slot_to_a_deferred_one(receiver, admin_user):
+    # given: a receiver known to be slow, with a deferred delivery waiting
+    from django.core.cache import cache
+
+    subscription = subscribe(admin_user, receiver.url("/ok"))
+    cache.set(f"webhooks:slow:{subscription.pk}", True, 60)
+    waiting = OutboxMessage.objects.create(
+        channel="webhook", subscription=subscription, to_address=subscription.url, subject="incident.created",
+        next_attempt_at=timezone.now() + timedelta(seconds=10),
+    )  # fmt: skip
+    # when
+    queue(subscription)
+    # then: it went out without waiting for the sweep
+    waiting.refresh_from_db()
+    assert waiting.status == DeliveryStatus.SENT and len(receiver.received) == 2

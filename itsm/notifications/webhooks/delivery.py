@@ -1,9 +1,9 @@
 """Delivering one webhook outbox row: claim, check the address, POST signed, record, decide.
 
 - The claim is the outbox's compare-and-set UPDATE, so a row is never sent twice at once.
-- At most `WEBHOOK_MAX_IN_FLIGHT` deliveries per subscription run at a time: a slow receiver
-  holds a few worker slots, never all of them (a deferred row goes back to pending and is
-  queued again a moment later, without counting as an attempt).
+- A slow receiver holds at most `WEBHOOK_MAX_IN_FLIGHT` worker slots, never all of them: a
+  delivery over the limit goes back to pending, without counting as an attempt, and the
+  outbox sweep dispatches it again (see `_too_many_in_flight`).
 - The SSRF guard runs again here (DNS may have changed since the subscription was saved) and
   the connection goes to the checked address.
 - 2xx is success. HTTP 410 disables the subscription. Anything else is retried with
@@ -18,6 +18,7 @@ import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -31,8 +32,15 @@ from itsm.notifications.webhooks.signing import signature
 
 logger = logging.getLogger(__name__)
 
-#: Seconds a row deferred by the in-flight limit waits before it is queued again.
-DEFER_SECONDS = 2
+#: Seconds a row deferred by the in-flight limit waits before the sweep may dispatch it again.
+DEFER_SECONDS = 10
+#: A success within this many seconds of the last recorded one does not write the subscription.
+SUCCESS_STAMP_SECONDS = 60
+#: A delivery taking longer than this marks its receiver slow for `SLOW_MEMORY` seconds.
+SLOW_SECONDS = 2.0
+#: Deliveries running longer than this count against the limit even before a receiver is known slow.
+LONG_CLAIM_SECONDS = 1.0
+SLOW_MEMORY = 300
 USER_AGENT = "ITSM-Webhooks/1.0"
 
 
@@ -53,12 +61,23 @@ def deliver(message_id: int) -> str:
     if subscription is not None and not subscription.is_active:
         _finish(message, DeliveryStatus.DEAD, "The subscription is disabled.")
         return Outcome.SKIPPED
-    if subscription is not None and _too_many_in_flight(message, now):
+    slow = subscription is not None and bool(cache.get(_slow_key(subscription.pk)))
+    if subscription is not None and _too_many_in_flight(message, now, slow=slow):
         _defer(message, now)
+        cache.set(_slow_key(subscription.pk), True, SLOW_MEMORY)  # its deliveries pile up: slow
         return Outcome.DEFERRED
+    try:
+        return _deliver_claimed(message, subscription)
+    finally:
+        if slow:
+            _hand_off(subscription.pk)
+
+
+def _deliver_claimed(message: OutboxMessage, subscription: WebhookSubscription | None) -> str:
     started = timezone.now()
     response, error = _attempt(message, subscription)
     finished = timezone.now()
+    _remember_if_slow(message, started, finished)
     succeeded = response is not None and 200 <= response.status < 300
     if response is not None and not succeeded and not error:
         error = _http_error(response)
@@ -117,24 +136,65 @@ def _claim(message_id: int, now: datetime) -> bool:
     return updated == 1
 
 
-def _too_many_in_flight(message: OutboxMessage, now: datetime) -> bool:
+def _too_many_in_flight(message: OutboxMessage, now: datetime, *, slow: bool) -> bool:
+    """Whether this subscription already has its share of worker slots.
+
+    Deliveries that finish quickly never count: for a healthy receiver only those running
+    longer than `LONG_CLAIM_SECONDS` do, so its throughput is not capped. Once a receiver was
+    seen being slow (an attempt over `SLOW_SECONDS`, or a delivery deferred here, in the last
+    `SLOW_MEMORY` seconds), every delivery in flight counts.
+    """
     stale = now - timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT)
     others = OutboxMessage.objects.filter(
         subscription_id=message.subscription_id, status=DeliveryStatus.SENDING, claimed_at__gte=stale
     ).exclude(pk=message.pk)
+    if not slow:
+        others = others.filter(claimed_at__lte=now - timedelta(seconds=LONG_CLAIM_SECONDS))
     return others.count() >= settings.WEBHOOK_MAX_IN_FLIGHT
 
 
-def _defer(message: OutboxMessage, now: datetime) -> None:
+def _hand_off(subscription_id: int) -> None:
+    """A slot of a slow subscription came free: dispatch its oldest deferred row now.
+
+    Deferred rows are the pending ones due in the future (new rows are due at once, retries
+    are `failed`), so a slow receiver gets its next delivery as soon as one finishes instead
+    of waiting for the sweep, and never more than its share of workers.
+    """
     from itsm.notifications.tasks import deliver_webhook
 
+    now = timezone.now()
+    waiting = OutboxMessage.objects.filter(
+        subscription_id=subscription_id, status=DeliveryStatus.PENDING, next_attempt_at__gt=now
+    ).order_by("pk")
+    next_id = waiting.values_list("pk", flat=True).first()
+    if next_id is not None and OutboxMessage.objects.filter(pk=next_id, status=DeliveryStatus.PENDING).update(
+        next_attempt_at=now
+    ):
+        deliver_webhook.delay(next_id)
+
+
+def _remember_if_slow(message: OutboxMessage, started: datetime, finished: datetime) -> None:
+    """A receiver that took over `SLOW_SECONDS` (incl. timeouts) is treated as slow for a while."""
+    if message.subscription_id and (finished - started).total_seconds() > SLOW_SECONDS:
+        cache.set(_slow_key(message.subscription_id), True, SLOW_MEMORY)
+
+
+def _slow_key(subscription_id: int) -> str:
+    return f"webhooks:slow:{subscription_id}"
+
+
+def _defer(message: OutboxMessage, now: datetime) -> None:
+    """Back to pending, not counted as an attempt; the outbox sweep dispatches it again.
+
+    Not re-queued at once: hundreds of deliveries to one slow receiver would otherwise bounce
+    through the workers every few seconds and crowd out everyone else's.
+    """
     OutboxMessage.objects.filter(pk=message.pk, status=DeliveryStatus.SENDING).update(
         status=DeliveryStatus.PENDING,
         attempts=F("attempts") - 1,
         claimed_at=None,
         next_attempt_at=now + timedelta(seconds=DEFER_SECONDS),
     )
-    deliver_webhook.apply_async(args=[message.pk], countdown=DEFER_SECONDS)
 
 
 def _attempt(message: OutboxMessage, subscription: WebhookSubscription | None):
@@ -180,7 +240,11 @@ def _record_attempt(message, started, finished, response, succeeded: bool, error
 
 def _record_success(message: OutboxMessage, subscription, finished: datetime) -> None:
     _finish(message, DeliveryStatus.SENT, "", sent_at=finished)
-    if subscription is not None:
+    if subscription is None:
+        return
+    last = subscription.last_success_at
+    recent = last is not None and finished - last < timedelta(seconds=SUCCESS_STAMP_SECONDS)
+    if subscription.consecutive_failures or not recent:  # a healthy receiver: one write a minute
         WebhookSubscription.objects.filter(pk=subscription.pk).update(
             consecutive_failures=0, last_success_at=finished
         )
