@@ -81,8 +81,8 @@ class SubmitWithFilesSerializer(serializers.Serializer):
 
 
 class _TaskFields(serializers.ModelSerializer):
-    requester = UserSummarySerializer(read_only=True)
-    assignee = UserSummarySerializer(read_only=True)
+    requester = UserSummarySerializer(read_only=True, allow_null=True)
+    assignee = UserSummarySerializer(read_only=True, allow_null=True)
     state_label = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
 
@@ -110,7 +110,7 @@ class RequestItemSerializer(_TaskFields):
 
 
 class RequestSerializer(_TaskFields):
-    opened_by = UserSummarySerializer(read_only=True)
+    opened_by = UserSummarySerializer(read_only=True, allow_null=True)
     items = RequestItemSerializer(many=True, read_only=True)
 
     class Meta:

@@ -17,9 +17,9 @@ User = get_user_model()
 
 
 class ChangeSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
-    requester = UserSummarySerializer(read_only=True)
-    assignee = UserSummarySerializer(read_only=True)
-    change_manager = UserSummarySerializer(read_only=True)
+    requester = UserSummarySerializer(read_only=True, allow_null=True)
+    assignee = UserSummarySerializer(read_only=True, allow_null=True)
+    change_manager = UserSummarySerializer(read_only=True, allow_null=True)
     assignment_group = serializers.PrimaryKeyRelatedField(read_only=True)
     affected_services = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     affected_cis = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
@@ -170,7 +170,7 @@ class ChangeLinkNumberSerializer(serializers.Serializer):
 
 
 class ChangeTaskSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
-    assignee = UserSummarySerializer(read_only=True)
+    assignee = UserSummarySerializer(read_only=True, allow_null=True)
     assignment_group = serializers.PrimaryKeyRelatedField(read_only=True)
     change = serializers.PrimaryKeyRelatedField(source="parent_change", read_only=True)
 

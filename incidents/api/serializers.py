@@ -16,8 +16,8 @@ User = get_user_model()
 
 
 class IncidentSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
-    requester = UserSummarySerializer(read_only=True)
-    assignee = UserSummarySerializer(read_only=True)
+    requester = UserSummarySerializer(read_only=True, allow_null=True)
+    assignee = UserSummarySerializer(read_only=True, allow_null=True)
     assignment_group = serializers.PrimaryKeyRelatedField(read_only=True)
     url = serializers.SerializerMethodField()
 

@@ -4,6 +4,7 @@ before its settings can be read)."""
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
 
 
 class RecordAutoSchema(AutoSchema):
@@ -55,3 +56,43 @@ class RecordAutoSchema(AutoSchema):
                 )
             )
         return parameters
+
+    def _map_basic_serializer(self, serializer, direction):
+        """Fields a serializer leaves out for some callers (`STAFF_ONLY`) are not required."""
+        schema = super()._map_basic_serializer(serializer, direction)
+        optional = set(getattr(serializer, "STAFF_ONLY", ()))
+        if optional and "required" in schema:
+            schema["required"] = [name for name in schema["required"] if name not in optional]
+            if not schema["required"]:
+                del schema["required"]
+        return schema
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        """Read-only fields keep what their column allows: DRF drops `allow_blank` and
+        `allow_null` from read-only fields, so a blank or null value would break the schema."""
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, serializers.TimeField) and schema.get("format") == "time":
+            # A wall-clock time such as "09:00:00": JSON Schema's `time` format demands an offset.
+            del schema["format"]
+            schema["pattern"] = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"
+        if not field.read_only:
+            return schema
+        model_field = _model_field_of(field)
+        if model_field is not None and model_field.null and "$ref" not in schema and "allOf" not in schema:
+            schema["nullable"] = True
+        if isinstance(field, serializers.ChoiceField) and "enum" in schema and model_field is not None:
+            if model_field.blank and "" not in schema["enum"]:
+                schema["enum"] = [*schema["enum"], ""]
+            if model_field.null and None not in schema["enum"]:
+                schema["enum"] = [*schema["enum"], None]
+        return schema
+
+
+def _model_field_of(field):
+    model = getattr(getattr(getattr(field, "parent", None), "Meta", None), "model", None)
+    if model is None or not field.source or "." in field.source:
+        return None
+    try:
+        return model._meta.get_field(field.source)
+    except Exception:
+        return None

@@ -16,7 +16,7 @@ User = get_user_model()
 
 
 class ProblemTaskSerializer(serializers.ModelSerializer):
-    assignee = UserSummarySerializer(read_only=True)
+    assignee = UserSummarySerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = ProblemTask
@@ -39,8 +39,8 @@ class ProblemTaskSerializer(serializers.ModelSerializer):
 
 
 class ProblemSerializer(serializers.ModelSerializer):
-    assignee = UserSummarySerializer(read_only=True)
-    requester = UserSummarySerializer(read_only=True)
+    assignee = UserSummarySerializer(read_only=True, allow_null=True)
+    requester = UserSummarySerializer(read_only=True, allow_null=True)
     url = serializers.SerializerMethodField()
 
     class Meta:

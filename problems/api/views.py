@@ -204,7 +204,9 @@ class ProblemTaskViewSet(
         return self._move("cancel")
 
 
-class CandidateViewSet(_Valid, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CandidateViewSet(
+    _Valid, VisibleViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Proposed problems; managers accept (creates the problem) or dismiss (never proposed again)."""
 
     queryset = Candidate.objects.prefetch_related("members")

@@ -39,7 +39,7 @@ class ApprovalPlanSerializer(serializers.Serializer):
 
 class ApprovalSerializer(serializers.ModelSerializer):
     state = serializers.ChoiceField(choices=Decision.choices, read_only=True)
-    approver = UserSummarySerializer(read_only=True)
+    approver = UserSummarySerializer(read_only=True, allow_null=True)
     decided_by = UserSummarySerializer(read_only=True, allow_null=True)
     subject = serializers.SerializerMethodField()
     stage = ApprovalStageSerializer(read_only=True)

@@ -27,7 +27,7 @@ class TeamSummarySerializer(serializers.ModelSerializer):
 class OwnerTeamFields(serializers.ModelSerializer):
     """`owner_team` to read (id and name), `owner_team_id` to write."""
 
-    owner_team = TeamSummarySerializer(read_only=True)
+    owner_team = TeamSummarySerializer(read_only=True, allow_null=True)
     owner_team_id = serializers.PrimaryKeyRelatedField(
         source="owner_team",
         queryset=Team.objects.all(),
@@ -63,11 +63,15 @@ class ServiceSerializer(OwnerTeamFields):
         ]
         read_only_fields = ["created_at", "updated_at"]
 
+    #: Left out for callers who are not staff (the schema marks them optional).
+    STAFF_ONLY = ("components",)
+
     def to_representation(self, instance):
         data = super().to_representation(instance)
         request = self.context.get("request")
         if request is None or not roles.is_staff_member(request.user):
-            data.pop("components", None)
+            for name in self.STAFF_ONLY:
+                data.pop(name, None)
         return data
 
 

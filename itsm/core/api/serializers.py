@@ -47,7 +47,7 @@ class DirectoryUserSerializer(UserSummarySerializer):
 
 
 class TeamSerializer(serializers.ModelSerializer):
-    lead = UserSummarySerializer(read_only=True)
+    lead = UserSummarySerializer(read_only=True, allow_null=True)
     lead_id = serializers.PrimaryKeyRelatedField(
         source="lead",
         queryset=get_user_model().objects.filter(is_active=True),
@@ -78,8 +78,8 @@ class TeamSerializer(serializers.ModelSerializer):
 class TaskSerializer(serializers.ModelSerializer):
     """Any workable record, as it appears in the unified queue. Read-only."""
 
-    requester = UserSummarySerializer(read_only=True)
-    assignee = UserSummarySerializer(read_only=True)
+    requester = UserSummarySerializer(read_only=True, allow_null=True)
+    assignee = UserSummarySerializer(read_only=True, allow_null=True)
     assignment_group = serializers.StringRelatedField()
     url = serializers.SerializerMethodField()
 
@@ -115,7 +115,7 @@ class TaskSerializer(serializers.ModelSerializer):
 
 
 class TimelineEntrySerializer(serializers.ModelSerializer):
-    actor = UserSummarySerializer(read_only=True)
+    actor = UserSummarySerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = TimelineEntry

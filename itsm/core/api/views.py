@@ -42,15 +42,18 @@ class TaskViewSet(ReadOnlyVisibleViewSet):
             entries = entries.filter(is_public=True)
         return Response(TimelineEntrySerializer(entries, many=True).data)
 
+    @extend_schema(methods=["GET"], request=None, responses=AttachmentSerializer(many=True))
     @extend_schema(
+        methods=["POST"],
         request={"multipart/form-data": AttachmentSerializer},
-        responses=AttachmentSerializer(many=True),
+        responses={201: AttachmentSerializer},
     )
     @action(
         detail=True,
         methods=["get", "post"],
         parser_classes=[MultiPartParser, FormParser],
         filterset_class=None,
+        pagination_class=None,
     )
     def attachments(self, request, pk=None):
         task = self.get_object()
