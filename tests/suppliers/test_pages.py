@@ -208,3 +208,21 @@ def test_supplier_page_shows_performance(client, agent, incident, uc_contract, s
     with mock.patch("suppliers.views.pages.timezone.localdate", return_value=date(2026, 6, 5)):
         page = client.get(reverse("suppliers:detail", args=[supplier.pk])).content.decode()
     assert "Incidents engaged" in page and "100.0%" in page and "30m" in page
+
+
+def test_problems_and_changes_show_the_panel_and_engage_without_a_hold(
+    client, agent, manager, supplier, service
+):
+    from problems.services import create_problem
+
+    problem = create_problem(actor=agent, title="Mail relay drops", service=service)
+    client.force_login(agent)
+    page = client.get(reverse("problem:detail", args=[problem.pk])).content.decode()
+    assert reverse("suppliers:for-task", args=[problem.pk]) in page and "suppliers/panel" in page
+    response = client.post(
+        reverse("suppliers:engage", args=[problem.pk]),
+        {"supplier": supplier.pk, "reason": "Analyse the relay"},
+    )
+    assert response.status_code == 302
+    problem.refresh_from_db()
+    assert problem.state == "new" and SupplierEngagement.objects.get(record=problem).supplier == supplier
