@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -71,30 +71,26 @@ def home(request: HttpRequest) -> HttpResponse:
     backlog = Task.objects.visible_to(request.user).active()
     if scope.teams:
         backlog = backlog.filter(assignment_group_id__in=scope.teams)
-    totals = backlog.aggregate(
-        open_total=Count("id"),
-        unassigned=Count("id", filter=Q(assignee__isnull=True)),
-        urgent=Count("id", filter=Q(priority__lte=Priority.HIGH)),
-        pending=Count("id", filter=Q(state_category=StateCategory.PENDING)),
-    )
+    summary = selectors.backlog_summary(backlog)
+    overview = _overview(scope, extra_teams=summary["by_team"].keys())
     return render(
         request,
         "dashboards/home.html",
         {
-            "totals": totals,
+            "totals": summary["totals"],
             "links": _tile_links(),
-            "by_priority": _by_priority(backlog),
-            "by_kind": _by_kind(backlog),
-            "by_team": _by_team(backlog),
+            "by_priority": _by_priority(summary["by_priority"]),
+            "by_kind": _by_kind(summary["by_kind"]),
+            "by_team": _by_team(summary["by_team"], overview["team_names"]),
             "degraded_services": _services_not_operational(),
             "form": form,
-            "overview": _overview(scope),
+            "overview": overview,
             "export_query": request.GET.urlencode(),
         },
     )
 
 
-def _overview(scope: selectors.Scope) -> dict:
+def _overview(scope: selectors.Scope, extra_teams: Iterable = ()) -> dict:
     """The incident figures for the scope, each row with the link to the records it counts.
 
     Period figures come from the daily rollups (`selectors.period_figures`, `sla_compliance`);
@@ -106,17 +102,12 @@ def _overview(scope: selectors.Scope) -> dict:
     resolved = {"resolved_after": scope.start.isoformat(), "resolved_before": scope.end.isoformat()}
     # Resolved in the period and not cancelled: the base of mean/median times and rates.
     done = {**resolved, "state_category": [StateCategory.RESOLVED, StateCategory.CLOSED]}
-    backlog = selectors.backlog_by_priority(scope)
+    open_now = selectors.open_summary(scope)
+    backlog = open_now["by_priority"]
     by_priority = _rows(
         [
             (Priority(value).label, total, _drill(base, active, priority=value))
             for value, total in backlog.items()
-        ]
-    )
-    by_group = _rows(
-        [
-            (name, total, _drill(base, active, assignment_group=team_id) if team_id else None)
-            for team_id, name, total in selectors.backlog_by_group(scope)
         ]
     )
     ageing = _rows(
@@ -131,15 +122,29 @@ def _overview(scope: selectors.Scope) -> dict:
                     **({"opened_after": after.isoformat()} if after else {}),
                 ),
             )
-            for label, after, before, total in selectors.backlog_ageing(scope)
+            for label, after, before, total in open_now["ageing"]
         ]
     )
     figures = selectors.period_figures(scope)
     medians = selectors.median_times(scope)
-    now = selectors.now_figures(scope)
+    now = open_now["now"]
     sla = selectors.sla_compliance(scope)
     cis = selectors.top_cis(scope)
-    names = _names(sla, figures["services"], cis)
+    names = _names(sla, figures["services"], cis, {*open_now["by_group"], *extra_teams})
+    by_group = _rows(
+        sorted(
+            (
+                (
+                    names["team"].get(team_id, f"Team {team_id}") if team_id else "Not routed to a team",
+                    total,
+                    _drill(base, active, assignment_group=team_id) if team_id else None,
+                )
+                for team_id, total in open_now["by_group"].items()
+                if total
+            ),
+            key=lambda row: (-row[1], row[0]),
+        )[:10]
+    )
     flow = [
         _flow_row(scope, base, key, opened, resolved_count, figures["weekly"])
         for key, opened, resolved_count in figures["flow"]
@@ -193,6 +198,7 @@ def _overview(scope: selectors.Scope) -> dict:
                 for pk, total in cis
             ]
         ),
+        "team_names": names["team"],
         "freshness": rollups.freshness(),
         "refresh_minutes": rollups.REFRESH_MINUTES,
         "median_max_days": selectors.MEDIAN_MAX_DAYS,
@@ -262,13 +268,12 @@ def _queue(slug: str, *filters: dict, **extra) -> str:
     return f"{url}?{urlencode(params, doseq=True)}" if params else url
 
 
-def _names(sla: dict, services: list, cis: list) -> dict[str, dict]:
+def _names(sla: dict, services: list, cis: list, teams: Iterable = ()) -> dict[str, dict]:
     """Labels for every id the figures name: one query per kind of thing, however many ids."""
     service_ids = {pk for pk, _ in services} | {pk for pk in sla["service_id"] if pk}
+    team_ids = {pk for pk in sla["team_id"] if pk} | {pk for pk in teams if pk}
     return {
-        "team": dict(
-            Team.objects.filter(pk__in={pk for pk in sla["team_id"] if pk} or [0]).values_list("pk", "name")
-        ),
+        "team": dict(Team.objects.filter(pk__in=team_ids or [0]).values_list("pk", "name")),
         "service": dict(Service.objects.filter(pk__in=service_ids or [0]).values_list("pk", "name")),
         "definition": {
             pk: (name, target)
@@ -499,8 +504,7 @@ def _tile_links() -> dict:
     }
 
 
-def _by_priority(backlog) -> list[dict]:
-    counts = dict(backlog.values_list("priority").annotate(total=Count("id")).order_by())
+def _by_priority(counts: dict[int, int]) -> list[dict]:
     rows = _rows(
         [
             (Priority(value).label, counts.get(value, 0), workspace_url(priority=value))
@@ -512,30 +516,28 @@ def _by_priority(backlog) -> list[dict]:
     return rows
 
 
-def _by_kind(backlog) -> list[dict]:
-    counts = dict(backlog.values_list("kind").annotate(total=Count("id")).order_by())
+def _by_kind(counts: dict[str, int]) -> list[dict]:
     return _rows(
         [(TaskKind(kind).label, total, workspace_url(kind=kind)) for kind, total in counts.items() if total],
         sort=True,
     )
 
 
-def _by_team(backlog) -> list[dict]:
-    rows = (
-        backlog.values_list("assignment_group_id", "assignment_group__name")
-        .annotate(total=Count("id"))
-        .order_by("-total", "assignment_group__name")[:10]
-    )
-    return _rows(
-        [
+def _by_team(counts: dict[int | None, int], names: dict[int, str]) -> list[dict]:
+    """The ten teams with the most open records, largest first (ties by name)."""
+    rows = sorted(
+        (
             (
-                name or "Not routed to a team",
+                names.get(team_id, f"Team {team_id}") if team_id else "Not routed to a team",
                 total,
                 workspace_url(assignment_group=team_id) if team_id else None,
             )
-            for team_id, name, total in rows
-        ]
+            for team_id, total in counts.items()
+            if total
+        ),
+        key=lambda row: (-row[1], row[0]),
     )
+    return _rows(rows[:10])
 
 
 def _rows(rows: list[tuple], sort: bool = False) -> list[dict]:

@@ -38,6 +38,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--skip-csv", action="store_true")
+    parser.add_argument("--skip-practice", action="store_true", help="time the overview only")
     parser.add_argument("--csv-child", action="store_true", help=argparse.SUPPRESS)
     options = parser.parse_args()
     _setup_django()
@@ -60,9 +61,12 @@ def main() -> None:
         days = rollups.rebuild()
         print(f"rollups rebuilt: {days} days in {time.perf_counter() - started:.1f} s")
     _refresh_cost()
-    rows = [_measure(name, url, options.runs, options.warmup) for name, url in _urls()]
+    urls = [
+        (name, url) for name, url in _urls() if not (options.skip_practice and name.startswith("practice"))
+    ]
+    rows = [_measure(name, url, options.runs, options.warmup) for name, url in urls]
     for row in rows:
-        print(json.dumps(row))
+        print(json.dumps(row), flush=True)
     if not options.skip_csv:
         _csv_rss()
     print(f"load average after: {os.getloadavg()}")

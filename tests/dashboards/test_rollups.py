@@ -308,3 +308,22 @@ def test_ranges_split_gaps_and_long_runs():
         (date(2026, 2, 1), date(2026, 3, 3)),
         (date(2026, 3, 4), date(2026, 3, 12)),
     ]
+
+
+def test_one_pass_open_summary_equals_the_single_figures(built, manager):
+    for fields in ({}, {"teams": (built["desk"].pk,)}, {"priority": Priority.MODERATE}):
+        scope = scope_for(manager, **fields)
+        summary = selectors.open_summary(scope, now=NOW)
+        assert summary["by_priority"] == selectors.backlog_by_priority(scope)
+        assert summary["ageing"] == selectors.backlog_ageing(scope, now=NOW)
+        assert summary["now"] == selectors.now_figures(scope)
+        groups = {team_id: total for team_id, _name, total in selectors.backlog_by_group(scope)}
+        assert {k: v for k, v in summary["by_group"].items() if v} == groups
+
+
+def test_backlog_summary_of_every_kind(built):
+    summary = selectors.backlog_summary(Task.objects.active())
+    # c, d (incidents) and the open change; d is pending; all unassigned
+    assert summary["totals"] == {"open_total": 3, "unassigned": 3, "urgent": 1, "pending": 1}
+    assert summary["by_kind"] == {TaskKind.INCIDENT: 2, TaskKind.CHANGE: 1}
+    assert summary["by_team"][built["desk"].pk] == 2
