@@ -25,6 +25,7 @@ urlpatterns = [
     path("changes/", include("changes.urls")),
     path("catalog/", include("catalog.urls")),
     path("knowledge/", include("knowledge.urls")),
+    path("suppliers/engagements/", include("suppliers.engagement_urls")),
     path("suppliers/", include("suppliers.urls")),
     path("improvements/", include("improvements.urls")),
     path("api/v1/", include("itsm.api.urls")),

@@ -161,3 +161,13 @@ def _refused(request: HttpRequest, task: Task, text: str, status: int) -> HttpRe
     return render(
         request, "suppliers/_task_panel.html", panel_context(request, task, problem=text), status=status
     )
+
+
+@staff_required
+@require_GET
+def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An engagement lives on its record's page: go there, at the engagement."""
+    engagement = get_object_or_404(
+        SupplierEngagement.objects.visible_to(request.user).select_related("record"), pk=in_range(pk)
+    )
+    return redirect(f"{engagement.record.get_absolute_url()}#engagement-{engagement.pk}")

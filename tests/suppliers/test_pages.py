@@ -226,3 +226,17 @@ def test_problems_and_changes_show_the_panel_and_engage_without_a_hold(
     assert response.status_code == 302
     problem.refresh_from_db()
     assert problem.state == "new" and SupplierEngagement.objects.get(record=problem).supplier == supplier
+
+
+def test_an_engagement_links_to_its_record(client, agent, requester, incident, uc_contract):
+    from itsm.core.models import Task
+
+    with time_machine.travel(FRIDAY_4PM, tick=False):
+        engagement = services.engage_supplier(incident, actor=agent, contract=uc_contract, reason="x")
+    url = Task.objects.get(pk=engagement.pk).get_absolute_url()
+    client.force_login(agent)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"{incident.get_absolute_url()}#engagement-{engagement.pk}"
+    client.force_login(requester)
+    assert client.get(url).status_code == 403
