@@ -15,6 +15,7 @@ class WebhookForm(forms.Form):
         label="Payload URL",
         max_length=500,
         assume_scheme="https",
+        widget=forms.TextInput(attrs={"inputmode": "url", "autocomplete": "off", "spellcheck": "false"}),
         help_text="Receives a signed POST per event. Private and loopback addresses are refused.",
     )
     event_types = forms.MultipleChoiceField(
