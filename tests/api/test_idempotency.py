@@ -181,3 +181,21 @@ class TestClaims:
     def test_the_stored_response_keeps_only_describing_headers(self, requester):
         post(token_client(requester))
         assert set(IdempotencyKey.objects.get().headers) <= set(idempotency.STORED_HEADERS)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_record_and_its_stored_response_commit_together(requester, monkeypatch):
+    # given: storing the response fails after the view created the incident
+    def broken(record, response):
+        raise RuntimeError("lost the database")
+
+    monkeypatch.setattr(idempotency, "complete", broken)
+    client = token_client(requester)
+    client.raise_request_exception = False
+    # when
+    response = post(client)
+    # then: no incident without its stored answer, and the key is free for the retry
+    assert response.status_code == 500
+    assert not Incident.objects.exists() and not IdempotencyKey.objects.exists()
+    monkeypatch.undo()
+    assert post(client).status_code == 201 and Incident.objects.count() == 1

@@ -14,6 +14,8 @@ token with one area scope, and prints p50/p95/mean in ms of:
    the user forced in (no authentication work at all; the user object and its roles stay
    cached between requests, so this baseline flatters), run in turn; the differences of the
    medians are the overhead a client sees.
+3. a create (POST /api/v1/incidents/ with SLA-free defaults) without and with a new
+   `Idempotency-Key`, and its replay.
 
 The rate limit is set high enough never to refuse. It prints figures; it asserts nothing.
 """
@@ -122,6 +124,32 @@ def _run(runs: int) -> None:
             f"  -> token minus session: {median['token'] - median['session']:.2f} ms; "
             f"token minus forced: {median['token'] - median['forced']:.2f} ms (differences of the medians)"
         )
+
+    # 3. what an Idempotency-Key adds to a create (claim insert, fingerprint, storing the answer)
+    requester = UserFactory(username="bench.requester")
+    requester.groups.add(Group.objects.get_or_create(name="requester")[0])
+    _, write_key = ApiToken.issue(requester, "benchmark writes", scopes=["incidents:write"])
+    writer = APIClient()
+    writer.credentials(HTTP_AUTHORIZATION=f"Token {write_key}")
+    creates = max(50, runs // 10)
+    plain, keyed, replayed = [], [], []
+    for n in range(creates):
+        body = {"title": f"Benchmark alert {n}", "urgency": 2}
+        for times, extra in ((plain, {}), (keyed, {"HTTP_IDEMPOTENCY_KEY": f"alert-{n}"})):
+            started = time.perf_counter()
+            response = writer.post("/api/v1/incidents/", body, format="json", **extra)
+            times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 201, response.content
+        started = time.perf_counter()
+        response = writer.post("/api/v1/incidents/", body, format="json", HTTP_IDEMPOTENCY_KEY=f"alert-{n}")
+        replayed.append((time.perf_counter() - started) * 1000)
+        assert response["Idempotent-Replayed"] == "true"
+    _print(f"POST /api/v1/incidents/ without a key ({creates})", plain)
+    _print(f"POST /api/v1/incidents/ with a new key ({creates})", keyed)
+    _print(f"POST /api/v1/incidents/ replayed ({creates})", replayed)
+    print(
+        f"  -> Idempotency-Key cost on a create: {statistics.median(keyed) - statistics.median(plain):.2f} ms"
+    )
 
 
 def _time(action, runs: int) -> list[float]:
