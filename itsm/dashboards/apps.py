@@ -9,4 +9,7 @@ class DashboardsConfig(AppConfig):
 
     def ready(self) -> None:
         """Load every installed app's `dashboard.py`: practices register their boards there."""
+        from itsm.dashboards import metrics
+
+        metrics.register()
         autodiscover_modules("dashboard")

@@ -124,11 +124,35 @@ def find_figure(board: Board, key: str) -> Figure | None:
     return next((figure for figure in board.figures if figure.key == key), None)
 
 
+@dataclass(frozen=True)
+class MetricSource:
+    """Figures shown outside the practice boards (the service desk overview) that can be tracked:
+    `labels` names each key, `compute(scope)` returns {key: value} with the page's selectors."""
+
+    prefix: str
+    title: str
+    labels: dict[str, str]
+    compute: Callable[[object], dict[str, float | None]]
+
+
+_metric_sources: dict[str, MetricSource] = {}
+
+
+def register_metrics(source: MetricSource) -> MetricSource:
+    _metric_sources[source.prefix] = source
+    return source
+
+
 def metric_label(metric: str) -> str | None:
     """'changes.success_rate' → 'Changes: Success rate', or None for an unknown metric."""
     practice, _, key = metric.partition(".")
+    if not key:
+        return None
+    source = _metric_sources.get(practice)
+    if source is not None:
+        return f"{source.title}: {source.labels[key]}" if key in source.labels else None
     dashboard = _boards.get(practice)
-    if dashboard is None or not key:
+    if dashboard is None:
         return None
     return f"{dashboard.title}: {key.replace('_', ' ').capitalize()}"
 
@@ -136,6 +160,9 @@ def metric_label(metric: str) -> str | None:
 def metric_value(metric: str, scope) -> float | None:
     """The figure `practice.key` computed over `scope` (None when unknown or nothing was measured)."""
     practice, _, key = metric.partition(".")
+    source = _metric_sources.get(practice)
+    if source is not None:
+        return source.compute(scope).get(key) if key in source.labels else None
     dashboard = _boards.get(practice)
     if dashboard is None:
         return None

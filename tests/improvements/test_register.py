@@ -220,3 +220,20 @@ def test_a_change_review_offers_to_start_an_improvement(client_for, change_manag
     )
     html = client_for(change_manager).get(reverse("change:detail", args=[c.pk])).content.decode()
     assert f"{reverse('improvements:create')}?change={c.number}" in html
+
+
+def test_overview_figures_start_improvements_measured_by_the_overview_selectors(client_for, manager):
+    from tests.dashboards.practice_data import incident
+
+    html = client_for(manager).get(reverse("dashboards:home")).content.decode()
+    assert "/improvements/new/?metric=incidents.opened&amp;value=0&amp;source=%2Fdashboards%2F" in html
+    item = services.create_initiative(
+        actor=manager, title="Fewer incidents", motivation="m", metric="incidents.opened"
+    )
+    item = services.move_initiative(item, "approve", actor=manager)
+    item = services.move_initiative(item, "start", actor=manager)
+    for days in (3, 2):
+        incident(opened=item.started_at - timedelta(days=days))
+    incident(opened=item.started_at + timedelta(seconds=1))
+    result = compare(item, manager, now=item.started_at + timedelta(days=1))
+    assert (result.label, result.before, result.after) == ("Service desk: Incidents opened", 2, 1)

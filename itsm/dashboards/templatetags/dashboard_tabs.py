@@ -36,3 +36,14 @@ def dashboard_tabs(context) -> dict:
     if register_url:
         tabs.append(("Improvements", register_url, path.startswith(register_url)))
     return {"tabs": tabs}
+
+
+@register.simple_tag(takes_context=True)
+def improve_url(context, metric: str, value) -> str:
+    """'Start an improvement' from a figure outside the practice boards (e.g. the overview's)."""
+    base = optional_reverse("improvements:create")
+    request = context.get("request")
+    if base is None or registry.metric_label(metric) is None or request is None:
+        return ""
+    params = {"metric": metric, "value": "" if value is None else value, "source": request.get_full_path()}
+    return f"{base}?{urlencode(params)}"
