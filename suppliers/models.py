@@ -14,6 +14,9 @@ from itsm.core.querysets import TaskQuerySet
 from suppliers.choices import ContractKind, SupplierStatus
 from suppliers.querysets import ContractQuerySet, SupplierQuerySet
 
+#: The longest response or resolution commitment a contract may state.
+MAX_COMMITMENT = timedelta(days=366)
+
 
 class Supplier(models.Model):
     """An external partner (managed service provider, hardware vendor, SaaS) and how to escalate to it."""
@@ -118,6 +121,10 @@ class Contract(models.Model):
             errors["end_date"] = "The end date must not be before the start date."
         if self.notice_date and self.end_date and self.notice_date > self.end_date:
             errors["notice_date"] = "The notice date must not be after the end date."
+        for name in ("response_time", "resolution_time"):
+            value = getattr(self, name)
+            if value is not None and not timedelta(0) < value <= MAX_COMMITMENT:
+                errors[name] = "A commitment is longer than zero and at most a year."
         if errors:
             raise ValidationError(errors)
 

@@ -1,6 +1,8 @@
 """Supplier, contract and engagement serializers. Contract values reach managers only; the
 engagement's state is read-only (moves are POST actions)."""
 
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
@@ -8,7 +10,7 @@ from itsm.cmdb.models import ConfigurationItem, Service
 from itsm.core.api.serializers import UserSummarySerializer
 from itsm.core.models import Task
 from itsm.sla.models import Calendar, SLAClock
-from suppliers.models import Contract, Supplier, SupplierEngagement
+from suppliers.models import MAX_COMMITMENT, Contract, Supplier, SupplierEngagement
 from suppliers.querysets import sees_contract_values
 from suppliers.services.records import CONTRACT_FIELDS, SUPPLIER_FIELDS
 
@@ -55,7 +57,11 @@ class ContractSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["id", "supplier_name", "expired", "created_at", "updated_at"]
-        extra_kwargs = {"value": {"required": False, "allow_null": True}}
+        extra_kwargs = {
+            "value": {"required": False, "allow_null": True},
+            "response_time": {"min_value": timedelta(minutes=1), "max_value": MAX_COMMITMENT},
+            "resolution_time": {"min_value": timedelta(minutes=1), "max_value": MAX_COMMITMENT},
+        }
 
     def get_expired(self, contract: Contract) -> bool:
         return contract.end_date is not None and contract.end_date < self.context["today"]
