@@ -77,7 +77,8 @@ class Task(models.Model):
             models.Index(fields=["assignment_group", "state_category"], name="task_group_idx"),
             models.Index(fields=["requester", "state_category"], name="task_requester_idx"),
             models.Index(fields=["kind", "state_category"], name="task_kind_idx"),
-            models.Index(fields=["updated_at"], name="task_updated_idx"),
+            # API sync and `ordering=±updated_at`: the cursor pages order by (updated_at, id).
+            models.Index(fields=["updated_at", "id"], name="task_updated_id_idx"),
             # Queue pages: keyset pages on (sort key, id) over active work; see docs/performance.md.
             models.Index(fields=["priority", "id"], name="task_active_prio_idx", condition=ACTIVE),
             models.Index(
