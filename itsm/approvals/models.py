@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef, Q
 from itsm.approvals.choices import Decision, PlanOutcome, StageRule, StageState
 from itsm.core import roles
 from itsm.core.models import Task
-from itsm.core.querysets import TaskQuerySet
+from itsm.core.querysets import TaskQuerySet, approvals_visible_to
 
 
 class ApprovalPlan(models.Model):
@@ -90,13 +90,15 @@ class ApprovalStage(models.Model):
 
 class ApprovalQuerySet(TaskQuerySet):
     def visible_to(self, user: User | AnonymousUser) -> "ApprovalQuerySet":
-        """Approvers see their approvals; a subject's requester sees its approvals (read-only);
-        managers and admins see all; nobody else (agents included) sees any."""
+        """Approvers see their approvals; a subject's requester (and whoever follows it) and the
+        agents of the team working the subject see its approvals (read-only); managers and
+        admins see all. The rule is `itsm.core.querysets.approvals_visible_to`, which
+        `Task.objects.visible_to` applies too, so the pages and every API agree."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if roles.sees_everything(user):
             return self
-        return self.filter(Q(approver_id=user.pk) | Q(stage__plan__subject__requester_id=user.pk))
+        return self.filter(approvals_visible_to(user))
 
     def for_approver(self, user: User) -> "ApprovalQuerySet":
         return self.filter(approver_id=user.pk)

@@ -17,15 +17,22 @@ class TaskQuerySet(models.QuerySet):
         """Records `user` may see.
 
         Managers and admins see everything; agents (and change/knowledge managers) see
-        every workable record; requesters see, of the kinds end users own (END_USER_KINDS),
-        what they raised, what they watch, and — where their organisation shares records —
-        what colleagues raised.
+        every workable record, and the approvals `approvals_visible_to` gives them;
+        requesters see, of the kinds end users own (END_USER_KINDS), what they raised, what
+        they watch, and — where their organisation shares records — what colleagues raised,
+        plus the approvals they are asked to decide.
         """
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if roles.is_staff_member(user):
+        if roles.sees_everything(user):
             return self
-        return self.filter(requested_by_or_watched(user), kind__in=END_USER_KINDS)
+        mixed = self.model._meta.model_name == "task"  # a practice's own model holds no approvals
+        if roles.is_staff_member(user):
+            return self.filter(~Q(kind=TaskKind.APPROVAL) | approvals_visible_to(user)) if mixed else self
+        mine = requested_by_or_watched(user)
+        if mixed:
+            mine |= Q(kind=TaskKind.APPROVAL, assignee_id=user.pk)
+        return self.filter(mine, kind__in=END_USER_KINDS)
 
     def active(self) -> "TaskQuerySet":
         return self.filter(state_category__in=StateCategory.active())
@@ -40,6 +47,30 @@ class TaskQuerySet(models.QuerySet):
     def with_list_relations(self) -> "TaskQuerySet":
         """What a list row shows, fetched in the same query."""
         return self.select_related("requester", "assignee", "assignment_group")
+
+
+def approvals_visible_to(user: User) -> Q:
+    """Row filter for the approvals a user who does not see everything may see, on `Task` rows
+    and on `Approval` rows alike (an approval's `assignee` is its approver, its `requester` the
+    subject's requester). The one rule for the approval pages, their API and `/api/v1/tasks/`:
+
+    - the approver (who decides it);
+    - the subject's requester, their watchers and — where the organisation shares records —
+      colleagues (they follow their request; read-only);
+    - staff in the team the subject is assigned to (they fulfil it and chase the approvers;
+      read-only). Other agents do not: an approval is between the requester and approver.
+
+    Managers and admins see all approvals without this filter.
+    """
+    from itsm.core.models import Task
+
+    condition = Q(assignee_id=user.pk) | requested_by_or_watched(user)
+    if roles.is_staff_member(user):
+        subject_in_my_team = Task.objects.filter(
+            approval_plans__stages__approvals=OuterRef("pk"), assignment_group__members=user
+        )
+        condition |= Exists(subject_in_my_team)
+    return condition
 
 
 def requested_by_or_watched(user: User) -> Q:

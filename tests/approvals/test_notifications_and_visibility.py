@@ -80,3 +80,67 @@ def test_practices_can_let_approvers_see_the_subject(start, approvers, subject):
     start(StageSpec("Manager", approvers[:1]))
     assert list(Task.objects.filter(subjects_approved_by(approvers[0]))) == [subject]
     assert not Task.objects.filter(subjects_approved_by(approvers[1])).exists()
+
+
+class TestOneRuleForPagesAndApis:
+    """The approval page, `/api/v1/approvals/` and `/api/v1/tasks/` agree on who sees an approval."""
+
+    @pytest.fixture
+    def plan(self, start, approvers, subject, team):
+        subject.assignment_group = team
+        subject.save()
+        return start(StageSpec("Managers", approvers[:1]))
+
+    def seen(self, client, api_as, user, approval) -> dict:
+        from django.urls import reverse
+
+        client.force_login(user)
+        page = client.get(reverse("approval:detail", args=[approval.pk])).status_code
+        api = api_as(user)
+        in_approvals = api.get(f"/api/v1/approvals/{approval.pk}/").status_code
+        tasks = api.get("/api/v1/tasks/", {"page_size": 100}).json()["results"]
+        in_tasks = any(row["id"] == approval.pk for row in tasks)
+        return {"page": page, "approvals_api": in_approvals, "tasks_api": in_tasks}
+
+    def test_an_agent_of_the_subjects_team_reads_it_everywhere(self, plan, approvers, agent, client, api_as):
+        # given: the agent is in the team working the subject (the `team` fixture)
+        approval = approval_of(plan, approvers[0])
+
+        # then
+        assert self.seen(client, api_as, agent, approval) == {
+            "page": 200,
+            "approvals_api": 200,
+            "tasks_api": True,
+        }
+
+    def test_an_agent_of_another_team_sees_it_nowhere(self, plan, approvers, client, api_as):
+        # given
+        outsider = UserFactory(username="olga.other", roles=[Role.AGENT])
+        approval = approval_of(plan, approvers[0])
+
+        # then
+        assert self.seen(client, api_as, outsider, approval) == {
+            "page": 404,
+            "approvals_api": 404,
+            "tasks_api": False,
+        }
+
+    def test_the_approver_and_the_requester_see_it_everywhere(
+        self, plan, approvers, requester, client, api_as
+    ):
+        approval = approval_of(plan, approvers[0])
+        for user in (approvers[0], requester):
+            assert self.seen(client, api_as, user, approval) == {
+                "page": 200,
+                "approvals_api": 200,
+                "tasks_api": True,
+            }, user
+
+    def test_an_agent_cannot_decide_an_approval_they_may_read(self, plan, approvers, agent, api_as):
+        approval = approval_of(plan, approvers[0])
+        response = api_as(agent).post(
+            f"/api/v1/approvals/{approval.pk}/approve/", {"comment": "ok"}, format="json"
+        )
+        assert response.status_code in (403, 409, 400)
+        approval.refresh_from_db()
+        assert approval.state == "requested"
