@@ -150,3 +150,18 @@ def test_engagement_list_has_a_fixed_query_count(
     client = api_as(agent)
     with django_assert_max_num_queries(8):
         assert len(client.get("/api/v1/supplier-engagements/").json()["results"]) == 3
+
+
+def test_performance_endpoints(api_as, agent, incident, uc_contract, supplier):
+    with time_machine.travel(IN_TERM, tick=False):
+        from suppliers import services
+
+        engagement = services.engage_supplier(incident, actor=agent, contract=uc_contract, reason="x")
+    services.move_engagement(engagement, "respond", actor=agent, now=IN_TERM + timedelta(minutes=45))
+    client = api_as(agent)
+    figures = client.get(f"/api/v1/suppliers/{supplier.pk}/performance/").json()
+    assert figures["engagements"] == 1 and figures["incidents_engaged"] == 1
+    assert figures["clocks_met"] == 1 and figures["compliance_percent"] == 100.0
+    assert figures["mean_response"] == "00:45:00" and figures["mean_resolution"] is None
+    by_contract = client.get(f"/api/v1/contracts/{uc_contract.pk}/performance/").json()
+    assert by_contract["engagements"] == 1

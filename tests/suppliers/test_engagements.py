@@ -137,3 +137,19 @@ def test_a_closed_engagement_cannot_move_again(incident, agent, uc_contract):
     with pytest.raises(TransitionNotAllowed):
         services.move_engagement(engagement, "respond", actor=agent)
     assert SupplierEngagement.objects.get(pk=engagement.pk).state == "withdrawn"
+
+
+def test_the_sweep_records_a_missed_supplier_response_and_tells_the_agent(incident, agent, uc_contract):
+    from itsm.notifications.models import Notification
+    from itsm.sla.services import sweep_due_clocks
+
+    engagement = engage(incident, agent, uc_contract)
+    # Monday 10:00 is the response due time (2 business hours from Friday 16:00)
+    with time_machine.travel(MONDAY.replace(hour=10, minute=1), tick=False):
+        sweep_due_clocks(MONDAY.replace(hour=10, minute=1), 100)
+    response = clocks_of(engagement)[Target.RESPONSE]
+    assert response.breached_at == MONDAY.replace(hour=10)
+    titles = list(Notification.objects.filter(recipient=agent).values_list("title", flat=True))
+    assert f"{engagement.number} breached its response target" in titles
+    # the resolution clock is still running: 1h Friday + 1h Monday of 8h
+    assert clocks_of(engagement)[Target.RESOLUTION].breached_at is None
