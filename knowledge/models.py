@@ -300,8 +300,8 @@ class SearchWord(models.Model):
 
     A few thousand rows however many articles there are, so a trigram lookup here is cheap
     where one over every title is not. Written by `knowledge.services.indexing` when an
-    article is published; words of retired articles stay (a correction that then finds
-    nothing costs one more query, never a wrong result).
+    article is published; when one is retired, its words that no other published article
+    uses are removed.
     """
 
     word = models.CharField(max_length=40, unique=True)

@@ -9,6 +9,10 @@ SQLite search path reads the columns directly.
   never makes it rank every body that mentions it.
 - `SearchWord`: the distinct words of published text, to correct typos in a query before
   full-text search (a trigram lookup among a few thousand words instead of every title).
+  When an article stops being published (retired, sent back), its words that no other
+  published article uses leave the list, so a query is never "corrected" to a word of a
+  retired article. (Words removed by editing a published article stay until it is retired:
+  such a correction then finds nothing, costing one more query, never a wrong result.)
 """
 
 from django.contrib.postgres.search import SearchVector
@@ -39,6 +43,24 @@ WORDS_SQL = (
 )
 
 
+_ARTICLE_WORDS = (
+    "SELECT DISTINCT w FROM knowledge_article {alias}, regexp_split_to_table(lower({alias}.title || ' ' || "
+    "{alias}.summary || ' ' || {alias}.body), '[^[:alnum:]]+') AS w WHERE {where}"
+)
+#: The article's words that no other published article has. Reads every published article's
+#: text once; it runs when an article leaves publication, which is rare.
+PRUNE_SQL = (
+    "WITH mine AS ("
+    + _ARTICLE_WORDS.format(alias="a", where="a.id = %s")
+    + "), kept AS ("
+    + _ARTICLE_WORDS.format(
+        alias="b", where="b.state = 'published' AND b.id <> %s AND w IN (SELECT w FROM mine)"
+    )
+    + ") DELETE FROM knowledge_searchword s WHERE s.word IN (SELECT w FROM mine) "
+    "AND NOT EXISTS (SELECT 1 FROM kept WHERE kept.w = s.word)"
+)
+
+
 def uses_postgres() -> bool:
     return connection.vendor == "postgresql"
 
@@ -61,6 +83,8 @@ def refresh_search_vector(article: Article) -> None:
     rows = Article.objects.filter(pk=article.pk)
     if article.state != "published":
         rows.update(search_vector=None, head_vector=None)
+        with connection.cursor() as cursor:
+            cursor.execute(PRUNE_SQL, [article.pk, article.pk])
         return
     config = SEARCH_CONFIGS.get(article.language, "simple")
     tags = " ".join(article.tags.values_list("name", flat=True))

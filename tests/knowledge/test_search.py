@@ -159,3 +159,22 @@ def test_unpublishing_clears_both_vectors(make_article, knowledge_manager, agent
     services.move_article(article, "retire", actor=knowledge_manager)
     assert Article.objects.filter(pk=article.pk, head_vector=None, search_vector=None).exists()
     assert services.search_articles(agent, "hotspot") == []
+
+
+@postgres_only
+def test_retiring_drops_its_own_words_from_the_typo_list(make_article, knowledge_manager, agent):
+    from knowledge.models import SearchWord
+    from knowledge.services.search import _corrected
+
+    # given: two published articles sharing "hotspot"; "zeppelin" only in the first
+    first = make_article(title="Hotspot on the zeppelin", body="Tether the zeppelin hotspot.")
+    make_article(title="Hotspot at home", body="Use the hotspot of your phone.")
+    assert _corrected(["zeppelinn"]) == ["zeppelin"]
+
+    # when
+    services.move_article(first, "retire", actor=knowledge_manager)
+
+    # then: its own words are gone, shared ones stay, and typos are no longer led to it
+    assert not SearchWord.objects.filter(word__in=["zeppelin", "tether"]).exists()
+    assert SearchWord.objects.filter(word="hotspot").exists()
+    assert _corrected(["zeppelinn"]) == ["zeppelinn"]
