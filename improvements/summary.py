@@ -6,12 +6,14 @@ runs overlap, and the subscription row is locked while its week is recorded. The
 hourly, so a week's summary goes out on the first run of the week (Monday just after midnight
 UTC) and a beat that was down catches up at its next run.
 
-Figures are the previous seven days, computed by the same selectors as the pages (the overview's
-incident totals and every registered practice board), with the manager's own visibility.
+Figures are the previous seven whole days (local time), computed by the same selectors as the
+pages (the overview's incident totals and every registered practice board), with the manager's
+own visibility; the links open the dashboards on the same days.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import transaction
@@ -40,17 +42,31 @@ def iso_week(moment: datetime) -> str:
     return f"{year}-W{week:02d}"
 
 
+def last_week(now: datetime) -> tuple[datetime, datetime]:
+    """The seven whole local days before today: [today − 7 days 00:00, today 00:00)."""
+    today = timezone.localdate(now)
+    end = datetime.combine(today, time.min, tzinfo=timezone.get_current_timezone())
+    return end - PERIOD, end
+
+
+def _with_period(url: str, start: datetime, end: datetime) -> str:
+    """The dashboard link with the same from–to period as the e-mail (the end day is inclusive there)."""
+    last_day = timezone.localdate(end - timedelta(microseconds=1))
+    query = urlencode({"period": "custom", "start": timezone.localdate(start).isoformat(), "end": last_day})
+    return absolute_url(f"{url}?{query}")
+
+
 def sections_for(user, start: datetime, end: datetime) -> list[Section]:
     scope = selectors.Scope(user=user, start=start, end=end)
     totals = selectors.period_totals(scope)
     sections = [
         Section(
             "Incidents",
-            absolute_url(reverse("dashboards:home")),
+            _with_period(reverse("dashboards:home"), start, end),
             [
-                ("Opened", totals["opened"], "in the seven days"),
-                ("Resolved", totals["resolved"], "in the seven days"),
-                ("Open now", totals["open_now"], "new, open and pending"),
+                ("Opened", totals["opened"], "In the seven days"),
+                ("Resolved", totals["resolved"], "In the seven days"),
+                ("Open now", totals["open_now"], "New, open and pending"),
             ],
         )
     ]
@@ -59,7 +75,7 @@ def sections_for(user, start: datetime, end: datetime) -> list[Section]:
         sections.append(
             Section(
                 board.title,
-                absolute_url(reverse("dashboards:practice", args=[board.key])),
+                _with_period(reverse("dashboards:practice", args=[board.key]), start, end),
                 [(figure.label, figure.value, figure.note) for figure in built.figures],
             )
         )
@@ -81,13 +97,13 @@ def send_summary(subscription: SummarySubscription, now: datetime) -> bool:
             or not roles.sees_everything(user)
         ):
             return False
-        end = now
-        start = end - PERIOD
+        start, end = last_week(now)
         context = {
             "user": user,
             "week": week,
             "start": start,
             "end": end,
+            "last_day": end - timedelta(microseconds=1),
             "sections": sections_for(user, start, end),
             "open_initiatives": Initiative.objects.filter(status__in=OPEN).count(),
             "register_url": absolute_url(reverse("improvements:list")),

@@ -67,7 +67,11 @@ def test_weekly_summary_is_sent_once_per_week(subscribed, settings):
     message = messages.get()
     assert message.subject.endswith("service summary for 2026-W11")
     assert "Changes" in message.body_text and "Success rate" in message.body_text
-    assert "/dashboards/practices/changes/" in message.body_html and "<table" in message.body_html
+    assert (
+        "/dashboards/practices/changes/?period=custom&amp;start=2026-03-02&amp;end=2026-03-08"
+        in message.body_html
+    )
+    assert "<table" in message.body_html and "from Mon 2 Mar 2026 to Sun 8 Mar 2026" in message.body_text
     # a second outbox row for the same week is refused even if the subscription forgot it was sent
     SummarySubscription.objects.update(last_sent_week="")
     assert summary.send_weekly_summaries(now=monday + timedelta(days=1)) == 0
