@@ -151,3 +151,18 @@ def test_disabled_subscriptions_receive_nothing(allow_loopback, no_dispatch, adm
 def test_event_mapping(kind, action, changes, state, expected):
     assert event_type_for(kind, action, changes, state) == expected
     assert expected is None or expected in EVENT_TYPES
+
+
+@pytest.mark.django_db
+def test_an_owner_who_may_not_see_the_record_gets_no_event(allow_loopback, no_dispatch, agent, requester):
+    # given: an integrator account with only the requester role (sees its own incidents only)
+    from django.contrib.auth.models import Permission
+
+    requester.user_permissions.add(Permission.objects.get(codename="manage_webhooks"))
+    subscribe(requester, ["incident.created"])
+    # when: an agent raises an incident for somebody else, then one for the integrator's user
+    create_incident(actor=agent, title="Someone else's")
+    own = create_incident(actor=agent, title="Mine", requester=requester)
+    # then
+    (row,) = webhook_rows()
+    assert json.loads(row.body_text)["data"]["id"] == own.pk
