@@ -49,6 +49,13 @@ def engage_supplier(
         raise PermissionDenied("You cannot see this record.")
     supplier = _check_engagement(record, contract, supplier, reason)
     with transaction.atomic():
+        # The record's row is locked first (an incident through its own service, which also puts
+        # it on hold), so two agents engaging the same supplier at once cannot both succeed.
+        if record.kind == TaskKind.INCIDENT:
+            hold_for_supplier(record, actor=actor)
+        else:
+            lock_for_update(Task.objects.all(), record.pk)
+        _refuse_duplicate(record, supplier)
         engagement = SupplierEngagement(
             kind=TaskKind.SUPPLIER_ENGAGEMENT,
             number=next_number(TaskKind.SUPPLIER_ENGAGEMENT),
@@ -82,8 +89,6 @@ def engage_supplier(
             kind=TimelineKind.WORK_NOTE,
             body=_summary(engagement, engagement.reason),
         )
-        if record.kind == TaskKind.INCIDENT:
-            hold_for_supplier(record, actor=actor)
     return engagement
 
 
@@ -160,10 +165,14 @@ def _check_engagement(
         raise DomainError("Choose a covering contract or a supplier.")
     if supplier.status == SupplierStatus.INACTIVE:
         raise DomainError(f"{supplier.name} is inactive.")
+    _refuse_duplicate(record, supplier)
+    return supplier
+
+
+def _refuse_duplicate(record: Task, supplier: Supplier) -> None:
     open_one = SupplierEngagement.objects.filter(record=record, supplier=supplier, state__in=OPEN_STATES)
     if open_one.exists():
         raise DomainError(f"{supplier.name} is already engaged on this record.")
-    return supplier
 
 
 def _stamp(engagement: SupplierEngagement, name: str, now: datetime) -> None:
