@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from incidents import services
@@ -159,7 +160,7 @@ class IncidentViewSet(
         """Remove one link to or from the incident (agents only); both timelines note it."""
         incident = self._staff_object()
         if not 0 < int(link_pk) <= MAX_ID:
-            return Response(status=status.HTTP_404_NOT_FOUND)
+            raise NotFound()  # in the one error format, like every other 404
         link = get_object_or_404(self._links_of(incident), pk=int(link_pk))
         services.unlink_record(incident, link, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -320,6 +320,27 @@ class TestOwnRows:
         body = clients["admin"].get(f"/api/v1/mailboxes/{box.pk}/").content.decode()
         assert "hunter2" not in body and "imap_password" not in body
 
+    def test_rows_about_records_you_cannot_see_are_hidden(self, clients, agent):
+        """Attachments follow their article: a requester lists those of published articles only."""
+        from knowledge import services
+        from knowledge.models import ArticleAttachment, Category, KnowledgeBase
+
+        base = KnowledgeBase.objects.create(name="Help", slug="help")
+        category = Category.objects.create(base=base, name="General", slug="general")
+        draft = services.create_article(actor=agent, base=base, category=category, title="Draft", body="x")
+        hidden = ArticleAttachment.objects.create(
+            article=draft,
+            file="kb/x.txt",
+            filename="x.txt",
+            content_type="text/plain",
+            size=1,
+            sha256="0" * 64,
+        )
+        assert clients["requester"].get("/api/v1/knowledge/attachments/").json()["results"] == []
+        assert clients["requester"].get(f"/api/v1/knowledge/attachments/{hidden.pk}/").status_code == 404
+        listed = clients["agent"].get("/api/v1/knowledge/attachments/").json()["results"]
+        assert [row["id"] for row in listed] == [hidden.pk] and "file" not in listed[0]
+
 
 @pytest.mark.django_db
 def test_teams_are_written_by_admins_only(clients):
