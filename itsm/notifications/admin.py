@@ -4,14 +4,23 @@ from django.contrib import admin, messages
 from django.utils import timezone
 
 from itsm.notifications.choices import DeliveryStatus
-from itsm.notifications.models import DeliveryAttempt, Notification, OutboxMessage
+from itsm.notifications.models import DeliveryAttempt, Notification, OutboxMessage, WebhookSubscription
 
 
 class DeliveryAttemptInline(admin.TabularInline):
     model = DeliveryAttempt
     extra = 0
     can_delete = False
-    readonly_fields = ["number", "started_at", "finished_at", "succeeded", "error"]
+    readonly_fields = [
+        "number",
+        "started_at",
+        "finished_at",
+        "succeeded",
+        "status_code",
+        "response_ms",
+        "response_body",
+        "error",
+    ]
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -43,3 +52,18 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ["read_at"]
     search_fields = ["title", "recipient__username"]
     raw_id_fields = ["recipient", "task"]
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(admin.ModelAdmin):
+    """Read-mostly: subscriptions are managed on the Webhooks page (/webhooks/), which checks the
+    URL against the SSRF guard and keeps the secret out of sight; here admins find and remove them."""
+
+    list_display = ["name", "url", "owner", "is_active", "consecutive_failures", "last_success_at"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "url", "owner__username"]
+    readonly_fields = [f.name for f in WebhookSubscription._meta.fields if f.name not in ("id", "secret")]
+    exclude = ["secret", "services", "assignment_groups"]
+
+    def has_add_permission(self, request) -> bool:
+        return False

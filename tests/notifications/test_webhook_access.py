@@ -178,3 +178,14 @@ def test_pages_have_constant_query_counts(client, admin_user, django_assert_max_
         assert client.get(subscriptions[0].get_absolute_url()).status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get("/api/v1/webhook-deliveries/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_admin_lists_subscriptions_without_their_secret(client, admin_user):
+    subscription = subscription_of(admin_user)
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:notifications_webhooksubscription_change", args=[subscription.pk]))
+    assert page.status_code == 200 and subscription.secret not in page.content.decode()
+    assert (
+        "Bridge" in client.get(reverse("admin:notifications_webhooksubscription_changelist")).content.decode()
+    )
