@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
@@ -92,13 +93,18 @@ def for_task(request: HttpRequest, task_pk: int) -> HttpResponse:
             filters=services.Filters(service=task.service_id),
             limit=SUGGESTIONS,
         )
+    context = {"hits": hits, "task": task, "used": _used_on(request, task)}
+    return render(request, "knowledge/_task_suggestions.html", context)
+
+
+def _used_on(request: HttpRequest, task: Task):
+    """The articles already used on the record (those the agent may read), oldest first."""
     readable = Article.objects.visible_to(request.user)
-    used = (
+    return (
         ArticleUse.objects.filter(task_number=task.number, article__in=readable)
         .select_related("article")
         .order_by("created_at")
     )
-    return render(request, "knowledge/_task_suggestions.html", {"hits": hits, "task": task, "used": used})
 
 
 @login_required
@@ -117,7 +123,9 @@ def use_on_task(request: HttpRequest, task_pk: int, pk: int) -> HttpResponse:
         if done is None:
             list(messages.get_messages(request))  # consumed: the JSON carries the outcome
             return JsonResponse({"error": "The article could not be used on this record."}, status=400)
-        return JsonResponse({"text": text, "number": article.number, "title": article.title})
+        used = render_to_string("knowledge/_used_on.html", {"task": task, "used": _used_on(request, task)})
+        answer = {"text": text, "number": article.number, "title": article.title, "used_html": used}
+        return JsonResponse(answer)
     if done is not None:
         messages.success(request, f"{article.number} is used on {task.number}. Text for the reply: {text}")
     return redirect(task.get_absolute_url())

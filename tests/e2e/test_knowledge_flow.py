@@ -173,8 +173,12 @@ def test_an_agent_inserts_an_article_into_an_incident_reply(
     sign_in(page, live_server.url, personas["agent"].username)
     page.goto(f"{live_server.url}{incident.get_absolute_url()}")
     item = page.locator("#kb-task-suggestions li", has_text="VPN disconnects every few minutes")
+    assert page.locator("[data-kb-used]").inner_text() == ""
     item.get_by_role("button", name="Insert summary").click()
     page.get_by_text("inserted into the reply and recorded as used").wait_for()
+    # the panel's "Used on" line names the article at once, without a reload
+    assert f"Used on {incident.number}" in page.locator("[data-kb-used]").inner_text()
+    assert library["vpn"].number in page.locator("[data-kb-used]").inner_text()
     reply = page.locator("textarea[data-reply]")
     text = reply.input_value()
     assert text.startswith("Switch the VPN protocol to TCP")

@@ -63,6 +63,10 @@ def test_incident_panel_inserts_an_article_and_records_its_use(incident, make_ar
     assert answer.status_code == 200
     text = answer.json()["text"]
     assert text.startswith("Turn off Wi-Fi power saving.") and article.get_portal_url() in text
+    # the answer carries the redrawn "Used on" line for the panel (escaped, with the article)
+    used_html = answer.json()["used_html"]
+    assert used_html.startswith("<div data-kb-used>") and f"Used on {incident.number}" in used_html
+    assert article.number in used_html
     assert ArticleUse.objects.filter(article=article, task_number=incident.number, user=agent).exists()
     # once only, and the panel shows it as used; reuse figures count it
     client_as(agent).post(action, {"mode": "link"}, HTTP_ACCEPT="application/json")
@@ -91,3 +95,11 @@ def test_requesters_and_hidden_articles_cannot_be_used(incident, make_article, a
     assert client_as(agent).get(use(published)).status_code == 405
     assert client_as(agent).post(use(published)).status_code == 302
     assert list(ArticleUse.objects.values_list("article_id", flat=True)) == [published.pk]
+
+
+def test_the_used_on_line_escapes_titles(incident, make_article, agent):
+    article = make_article(title="VPN <script>alert(1)</script> drops")
+    action = reverse("knowledge:use-on-task", args=[incident.pk, article.pk])
+    answer = client_as(agent).post(action, {"mode": "link"}, HTTP_ACCEPT="application/json")
+    used_html = answer.json()["used_html"]
+    assert "<script>" not in used_html and "&lt;script&gt;" in used_html

@@ -1,7 +1,8 @@
 /*
  * "Insert link" / "Insert summary" on a record's knowledge panel: the form's POST records the
  * article as used on the record and answers with the text, which goes into the reply box at the
- * cursor. Without this script the same form posts normally and the page shows the text.
+ * cursor, and the panel's "Used on" line is redrawn from the answer. Without this script the
+ * same form posts normally and the page (reloaded) shows the text and the line.
  */
 (function () {
   "use strict";
@@ -44,6 +45,9 @@
         }
         insert(box, answer.text);
         status.textContent = answer.number + " inserted into the reply and recorded as used.";
+        // The "Used on" line now names the article too (server-rendered, escaped).
+        var used = form.closest("[data-kb-insert]").querySelector("[data-kb-used]");
+        if (used && typeof answer.used_html === "string") used.outerHTML = answer.used_html;
       })
       .catch(function () {
         status.textContent = "Could not insert the article; try again.";
