@@ -143,6 +143,13 @@ class SupplierEngagement(Task):
     """
 
     record = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="supplier_engagements")
+    record_kind = models.CharField(
+        max_length=30,
+        default="",
+        editable=False,
+        help_text="The record's kind, copied when engaging (it never changes): performance figures count "
+        "incidents engaged without joining every record.",
+    )
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="engagements")
     contract = models.ForeignKey(
         Contract, null=True, blank=True, on_delete=models.PROTECT, related_name="engagements"

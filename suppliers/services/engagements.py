@@ -63,6 +63,7 @@ def engage_supplier(
             description=reason.strip(),
             reason=reason.strip(),
             record=record,
+            record_kind=record.kind,
             supplier=supplier,
             contract=contract,
             external_reference=external_reference.strip(),
