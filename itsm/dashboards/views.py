@@ -171,7 +171,7 @@ def _overview(scope: selectors.Scope, extra_teams: Iterable = ()) -> dict:
         "flow": flow,
         "weekly": figures["weekly"],
         "flow_chart": charts.columns(
-            [(row["label"], row["opened"], row["resolved"]) for row in flow], ("Opened", "Resolved")
+            [(row["short"], row["opened"], row["resolved"]) for row in flow], ("Opened", "Resolved")
         ),
         "times": [
             {
@@ -252,6 +252,7 @@ def _flow_row(scope, base: dict, key, opened: int, resolved: int, weekly: bool) 
     return {
         "key": key,
         "label": f"Week of {key:%-d %b}" if weekly else f"{key:%a %-d %b}",
+        "short": f"{key:%-d %b}",  # chart ticks: short enough to stay legible on a phone
         "opened": opened,
         "resolved": resolved,
         "opened_url": _drill(base, opened_after=after, opened_before=before),

@@ -126,6 +126,7 @@ def test_manager_reads_the_full_overview_on_desktop_phone_and_paper(
     chart = phone_page.locator("svg.chart").bounding_box()
     assert chart["width"] <= 390 and abs(chart["width"] / chart["height"] - 640 / 200) < 0.05
     phone_page.screenshot(path=str(shots / "overview-phone.png"), full_page=True)
+    phone_page.locator("figure.chart-figure").screenshot(path=str(shots / "overview-phone-chart.png"))
     page.goto(f"{base}{reverse('dashboards:home')}?period=7")
     page.emulate_media(media="print")
     assert not page.locator("form.filters").is_visible()
