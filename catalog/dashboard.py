@@ -10,15 +10,20 @@ and delivery promises belong to items, not to the basket they were ordered in.
   over all fulfilled in the period.
 """
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, time, timedelta
 
-from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
+from django.conf import settings
+from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
 from django.urls import reverse
+from django.utils import timezone
 
-from catalog.models import RequestItem
+from catalog import rollups
+from catalog.models import CatalogItem, RequestItem, RequestItemDay
 from catalog.services.approvals import PURPOSE
 from catalog.workflow import FULFILLED, ITEM_WORKFLOW
 from itsm.approvals.models import ApprovalPlan
+from itsm.core import roles
 from itsm.core.choices import TaskKind
 from itsm.dashboards import registry
 
@@ -42,7 +47,7 @@ def _items(scope):
 
 
 def _on_time() -> Q:
-    return Q(resolved_at__lte=F("opened_at") + F("catalog_item__delivery_time"))
+    return rollups.on_time()
 
 
 def _decided_plans(scope):
@@ -76,40 +81,115 @@ def _queryset(scope):
     return _items(scope).annotate(approval_decided=Exists(_decided_plans(scope)))
 
 
-def build(scope) -> registry.Board:
+@dataclass(frozen=True)
+class Counts:
+    """The board's numbers, from the rollup or live: one row per catalog item, plus the approvals."""
+
+    groups: list[dict]  # catalog_item_id, name, requested, fulfilled, on_time, fulfil_seconds
+    decided: int
+    approval_seconds: float
+    freshness: str
+
+
+def _live(scope) -> Counts:
+    """Straight from the items: for any period, any viewer, and before the rollup is first built."""
     items = _items(scope)
-    to_fulfil = ExpressionWrapper(F("resolved_at") - F("opened_at"), output_field=DurationField())
     fulfilled = _condition(scope, "fulfilled")
     # One grouped query per catalog item gives the table and, summed, the totals (the catalog is
     # small: a few hundred items at most, so every group is fetched and the table keeps the top).
-    groups = list(
+    groups = (
         items.filter(_condition(scope, "opened") | fulfilled)
         .values("catalog_item_id", "catalog_item__name")
         .annotate(
             requested=Count("pk", filter=_condition(scope, "opened")),
             fulfilled=Count("pk", filter=fulfilled),
             on_time=Count("pk", filter=_condition(scope, "on_time")),
-            fulfil_time=Sum(to_fulfil, filter=fulfilled),
+            fulfil_time=Sum(_since("resolved_at", "opened_at"), filter=fulfilled),
         )
-        .order_by("-requested", "catalog_item__name")
+        .order_by()
     )
-    totals = {
-        "opened": sum(row["requested"] for row in groups),
-        "fulfilled": sum(row["fulfilled"] for row in groups),
-        "on_time": sum(row["on_time"] for row in groups),
-    }
-    total_time = sum((row["fulfil_time"] for row in groups if row["fulfil_time"]), timedelta())
-    totals["mean_fulfil"] = total_time / totals["fulfilled"] if totals["fulfilled"] else None
-    by_item = [
-        {**row, "mean": row["fulfil_time"] / row["fulfilled"] if row["fulfilled"] else None}
-        for row in groups[:TOP]
-    ]
     plans = ApprovalPlan.objects.filter(
         purpose=PURPOSE, subject__in=items.values("pk"), **registry.in_period("decided_at", scope)
-    ).aggregate(
-        decided=Count("pk"),
-        mean=Avg(ExpressionWrapper(F("decided_at") - F("created_at"), output_field=DurationField())),
+    ).aggregate(decided=Count("pk"), time=Sum(_since("decided_at", "created_at")))
+    return Counts(
+        [
+            {
+                "catalog_item_id": row["catalog_item_id"],
+                "name": row["catalog_item__name"],
+                "requested": row["requested"],
+                "fulfilled": row["fulfilled"],
+                "on_time": row["on_time"],
+                "fulfil_seconds": row["fulfil_time"].total_seconds() if row["fulfil_time"] else 0.0,
+            }
+            for row in groups
+        ],
+        plans["decided"],
+        plans["time"].total_seconds() if plans["time"] else 0.0,
+        "Figures computed live.",
     )
+
+
+def _whole_days(scope) -> tuple[date, date] | None:
+    """The scope's first and last rollup day, or None when it does not start and end at midnight there."""
+    tz = rollups.zone()
+    start, end = timezone.localtime(scope.start, tz), timezone.localtime(scope.end, tz)
+    if start.time() != time.min or end.time() != time.min or end <= start:
+        return None
+    return start.date(), end.date() - timedelta(days=1)
+
+
+def _from_rollup(scope) -> Counts | None:
+    """From the daily rollup when it can answer exactly: built in this zone, a period of whole
+    days, and a viewer who sees every item (staff: managers and team leads; the rollup holds no
+    visibility). None otherwise."""
+    days = _whole_days(scope)
+    if days is None or not roles.is_staff_member(scope.user):
+        return None
+    state = rollups.freshness()
+    if state is None or state.refreshed_at is None or state.time_zone != settings.TIME_ZONE:
+        return None
+    rows = registry.narrow(
+        RequestItemDay.objects.filter(day__gte=days[0], day__lte=days[1]), scope, team="team_id"
+    )
+    groups = list(
+        rows.values("catalog_item_id").annotate(**{name: Sum(name) for name in rollups.COUNTERS}).order_by()
+    )
+    ids = [row["catalog_item_id"] for row in groups]
+    names = dict(CatalogItem.objects.filter(pk__in=ids).values_list("pk", "name"))
+    refreshed = timezone.localtime(state.refreshed_at).strftime("%-d %b %Y, %H:%M")
+    return Counts(
+        [
+            {**row, "name": names.get(row["catalog_item_id"], f"Item {row['catalog_item_id']}")}
+            for row in groups
+            if row["requested"] or row["fulfilled"]
+        ],
+        sum(row["decided"] for row in groups),
+        sum(row["approval_seconds"] for row in groups),
+        f"Figures up to {refreshed}, refreshed every {rollups.REFRESH_MINUTES} min; "
+        f"days in {rollups.zone().key}. The lists behind them are live.",
+    )
+
+
+def _since(later: str, earlier: str) -> ExpressionWrapper:
+    return ExpressionWrapper(F(later) - F(earlier), output_field=DurationField())
+
+
+def _mean(seconds: float, count: int) -> timedelta | None:
+    return timedelta(seconds=seconds / count) if count else None
+
+
+def counts(scope) -> Counts:
+    return _from_rollup(scope) or _live(scope)
+
+
+def build(scope) -> registry.Board:
+    found = counts(scope)
+    groups = sorted(found.groups, key=lambda row: (-row["requested"], row["name"]))
+    totals = {name: sum(row[name] for row in groups) for name in ("requested", "fulfilled", "on_time")}
+    totals["opened"] = totals["requested"]
+    totals["mean_fulfil"] = _mean(sum(row["fulfil_seconds"] for row in groups), totals["fulfilled"])
+    by_item = [{**row, "mean": _mean(row["fulfil_seconds"], row["fulfilled"])} for row in groups[:TOP]]
+    plans = {"decided": found.decided, "mean": _mean(found.approval_seconds, found.decided)}
     compliance = registry.percent(totals["on_time"], totals["fulfilled"])
     fulfil_hours = registry.hours(totals["mean_fulfil"])
     approval_hours = registry.hours(plans["mean"])
@@ -175,7 +255,7 @@ def build(scope) -> registry.Board:
             ("Catalog item", "Requested", "Fulfilled", "Mean hours to fulfil", "Delivered on time (%)"),
             [
                 registry.Row(
-                    row["catalog_item__name"],
+                    row["name"],
                     (
                         row["requested"],
                         row["fulfilled"],
@@ -192,7 +272,7 @@ def build(scope) -> registry.Board:
             note=f"The {TOP} most requested items of the period.",
         ),
     ]
-    return registry.Board(figures, tables)
+    return registry.Board(figures, tables, freshness=found.freshness)
 
 
 def _item_url(row: dict) -> str:

@@ -247,3 +247,43 @@ class FulfilmentTask(Task):
 
     class Meta:
         ordering = ["-opened_at", "-task_ptr_id"]
+
+
+class RequestItemDay(models.Model):
+    """Daily rollup of the Requests board (`catalog.rollups`): one row per local day and dimension.
+
+    Requested-side columns count items by the day they were opened; fulfilled-side columns by
+    the day they were fulfilled; approval columns by the day their fulfilment approval was
+    decided. Team, service and catalog item are plain ids, not foreign keys: a rollup row is a
+    count, and retiring a team or an item must neither cascade into history nor be blocked by it.
+    """
+
+    day = models.DateField()
+    catalog_item_id = models.BigIntegerField()
+    team_id = models.BigIntegerField(null=True)
+    service_id = models.BigIntegerField(null=True)
+    priority = models.PositiveSmallIntegerField()
+    requested = models.PositiveIntegerField(default=0)
+    fulfilled = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0, help_text="Fulfilled within the item's delivery time.")
+    fulfil_seconds = models.FloatField(default=0)
+    decided = models.PositiveIntegerField(default=0, help_text="Fulfilment approvals decided that day.")
+    approval_seconds = models.FloatField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="catalog_req_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} item {self.catalog_item_id}"
+
+
+class RequestRollupState(models.Model):
+    """One row: how fresh the Requests rollup is. `refreshed_at` is the watermark of the last refresh."""
+
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    rebuilt_at = models.DateTimeField(null=True, blank=True)
+    days_last_run = models.PositiveIntegerField(default=0)
+    time_zone = models.CharField(max_length=64, blank=True, help_text="The zone the days were cut in.")
+
+    def __str__(self) -> str:
+        return f"Request rollup refreshed at {self.refreshed_at}"
