@@ -151,6 +151,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
         "options": {"expires": 280},
     },
+    # The Requests board's rollup, on the same cadence as the overview's (catalog.rollups).
+    "catalog.refresh_request_rollups": {
+        "task": "catalog.refresh_request_rollups",
+        "schedule": 300.0,
+        "options": {"expires": 280},
+    },
     "suppliers.remind_renewals": {
         "task": "suppliers.remind_renewals",
         "schedule": 86400.0,
