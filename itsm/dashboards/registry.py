@@ -65,6 +65,8 @@ class Board:
     tables: list[Table]
     #: Filters that do not apply to this practice's records, said on the page (e.g. priority for articles).
     ignored_filters: tuple[str, ...] = ()
+    #: How fresh the figures are, said on the page (a board read from a rollup says when it last ran).
+    freshness: str = ""
 
 
 @dataclass(frozen=True)
