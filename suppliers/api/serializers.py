@@ -4,14 +4,23 @@ engagement's state is read-only (moves are POST actions)."""
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from rest_framework import serializers
 
 from itsm.cmdb.models import ConfigurationItem, Service
 from itsm.core.api.serializers import UserSummarySerializer
 from itsm.core.models import Task
 from itsm.sla.models import Calendar, SLAClock
-from suppliers.models import MAX_COMMITMENT, Contract, Supplier, SupplierEngagement
+from suppliers.models import (
+    MAX_COMMITMENT,
+    AuditEntry,
+    Contract,
+    ContractDocument,
+    Supplier,
+    SupplierEngagement,
+)
 from suppliers.querysets import sees_contract_values
+from suppliers.services.audit import MANAGER_ONLY_FIELDS
 from suppliers.services.records import CONTRACT_FIELDS, SUPPLIER_FIELDS
 
 User = get_user_model()
@@ -155,3 +164,50 @@ def contract_context(request, view=None) -> dict:
         "show_values": sees_contract_values(request.user),
         "today": timezone.localdate(),
     }
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    uploaded_by = UserSummarySerializer(read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ContractDocument
+        fields = [
+            "id",
+            "filename",
+            "content_type",
+            "size",
+            "sha256",
+            "uploaded_by",
+            "uploaded_at",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    def get_download_url(self, document: ContractDocument) -> str:
+        return reverse("suppliers:document", args=[document.contract_id, document.pk])
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class AuditEntrySerializer(serializers.ModelSerializer):
+    """One change: who, when, what (`changes`: {field: {old, new}}); values masked for non-managers."""
+
+    actor = UserSummarySerializer(read_only=True)
+    contract_reference = serializers.CharField(source="contract.reference", read_only=True, default=None)
+    changes = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AuditEntry
+        fields = ["id", "action", "actor", "contract", "contract_reference", "changes", "created_at"]
+        read_only_fields = fields
+
+    def get_changes(self, entry: AuditEntry) -> dict:
+        if self.context.get("show_values"):
+            return entry.changes
+        return {
+            name: ({"old": "hidden", "new": "hidden"} if name in MANAGER_ONLY_FIELDS else change)
+            for name, change in entry.changes.items()
+        }

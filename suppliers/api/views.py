@@ -18,7 +18,18 @@ from itsm.core.roles import OVERSIGHT_ROLES, STAFF_ROLES
 from suppliers import selectors, services
 from suppliers.api import serializers as s
 from suppliers.filtersets import ContractFilterSet, EngagementFilterSet, SupplierFilterSet
-from suppliers.models import Contract, Supplier, SupplierEngagement
+from suppliers.models import AuditEntry, Contract, Supplier, SupplierEngagement
+from suppliers.querysets import sees_contract_values
+from suppliers.services.documents import require_document_access
+
+#: Change history entries an API answer carries.
+HISTORY_ROWS = 200
+
+
+def _history(entries, request) -> list:
+    rows = entries.select_related("actor", "contract").order_by("-created_at", "-pk")[:HISTORY_ROWS]
+    context = {"show_values": sees_contract_values(request.user)}
+    return s.AuditEntrySerializer(rows, many=True, context=context).data
 
 
 class _Writes:
@@ -54,6 +65,13 @@ class SupplierViewSet(
         changes = self._valid(s.SupplierSerializer, instance=supplier, partial=True)
         supplier = services.update_supplier(supplier, actor=request.user, **changes)
         return Response(s.SupplierSerializer(supplier).data)
+
+    @extend_schema(request=None, responses=s.AuditEntrySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        """The supplier's change history (its contracts' too), newest first, at most 200 entries."""
+        entries = AuditEntry.objects.filter(supplier=self.get_object())
+        return Response(_history(entries, request))
 
     @extend_schema(request=None, responses=s.PerformanceSerializer)
     @action(detail=True, methods=["get"])
@@ -105,6 +123,31 @@ class ContractViewSet(
             by="contract", engagements=SupplierEngagement.objects.filter(contract=contract)
         )
         return Response(s.PerformanceSerializer(figures.get(contract.pk, selectors.Performance())).data)
+
+    @extend_schema(request=None, responses=s.AuditEntrySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        """The contract's change history, newest first, at most 200 entries."""
+        return Response(_history(AuditEntry.objects.filter(contract=self.get_object()), request))
+
+    @extend_schema(request=None, responses=s.DocumentSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def documents(self, request, pk=None):
+        """The contract's documents: managers and administrators only (they carry the terms)."""
+        contract = self.get_object()
+        require_document_access(request.user)
+        rows = contract.documents.select_related("uploaded_by").order_by("uploaded_at", "pk")
+        return Response(s.DocumentSerializer(rows, many=True).data)
+
+    @extend_schema(
+        request={"multipart/form-data": s.DocumentUploadSerializer}, responses={201: s.DocumentSerializer}
+    )
+    @documents.mapping.post
+    def add_document(self, request, pk=None):
+        contract = self.get_object()
+        upload = self._valid(s.DocumentUploadSerializer)["file"]
+        document = services.add_document(contract, upload, actor=request.user)
+        return Response(s.DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
 
     def _respond(self, contract: Contract, code: int = status.HTTP_200_OK) -> Response:
         contract = self.get_queryset().get(pk=contract.pk)

@@ -165,3 +165,37 @@ def test_performance_endpoints(api_as, agent, incident, uc_contract, supplier):
     assert figures["mean_response"] == "00:45:00" and figures["mean_resolution"] is None
     by_contract = client.get(f"/api/v1/contracts/{uc_contract.pk}/performance/").json()
     assert by_contract["engagements"] == 1
+
+
+def test_contract_documents_through_the_api(api_as, agent, manager, contract):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = f"/api/v1/contracts/{contract.pk}/documents/"
+    assert api_as(agent).get(url).status_code == 403
+    upload = SimpleUploadedFile("schedule.pdf", b"%PDF-1.4", content_type="application/pdf")
+    assert api_as(agent).post(url, {"file": upload}, format="multipart").status_code == 403
+    client = api_as(manager)
+    upload = SimpleUploadedFile("schedule.pdf", b"%PDF-1.4", content_type="application/pdf")
+    created = client.post(url, {"file": upload}, format="multipart")
+    assert created.status_code == 201 and created.json()["filename"] == "schedule.pdf"
+    assert client.get(url).json()[0]["download_url"].endswith(f"/documents/{created.json()['id']}/")
+    bad = client.post(url, {"file": SimpleUploadedFile("x.exe", b"MZ")}, format="multipart")
+    assert bad.status_code == 400 and "not accepted" in bad.json()["error"]["message"]
+    assert client.post(url, {}, format="multipart").status_code == 400
+
+
+def test_change_history_through_the_api_masks_values_for_agents(api_as, agent, manager, contract, supplier):
+    from suppliers import services
+
+    services.update_contract(contract, actor=manager, value="15000.00", title="Hosting")
+    as_agent = api_as(agent).get(f"/api/v1/contracts/{contract.pk}/history/").json()
+    assert as_agent[0]["action"] == "contract.updated"
+    assert as_agent[0]["changes"]["value"] == {"old": "hidden", "new": "hidden"}
+    assert as_agent[0]["changes"]["title"] == {"old": "", "new": "Hosting"}
+    as_manager = api_as(manager).get(f"/api/v1/suppliers/{supplier.pk}/history/").json()
+    assert as_manager[0]["changes"]["value"] == {"old": "12000.00", "new": "15000.00"}
+    assert {row["action"] for row in as_manager} >= {
+        "supplier.created",
+        "contract.created",
+        "contract.updated",
+    }
