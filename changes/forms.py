@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 
 from changes.choices import ChangeTaskType, CloseCode, RaisableChangeType
 from changes.models import StandardChangeTemplate
@@ -50,6 +51,23 @@ def people_with_roles(wanted):
     )
 
 
+def assignees_of(group) -> list:
+    """Staff who may be assigned: the members of `group` (a Team, its id, or None: all staff)."""
+    people = people_with_roles(roles.STAFF_ROLES)
+    group_id = getattr(group, "pk", group)
+    if group_id in (None, ""):
+        return list(people)
+    return list(people.filter(pk__in=Team.objects.filter(pk=group_id).values("members")))
+
+
+def assignee_choices(group) -> list[tuple]:
+    try:
+        people = assignees_of(group)
+    except (TypeError, ValueError):  # a tampered group id: the field's own validation answers
+        people = assignees_of(None)
+    return [("", "---------"), *[(person.pk, PersonChoiceField.name_of(person)) for person in people]]
+
+
 class ChangeForm(forms.Form):
     """Raise a normal or emergency change, or edit one (the plan only before the CAB)."""
 
@@ -86,9 +104,24 @@ class ChangeForm(forms.Form):
         super().__init__(*args, **kwargs)
         if standard:  # a standard change keeps its type: it came from a template
             del self.fields["change_type"]
-        # Only people who may hold the role are offered (not every account, requesters included).
+        # Only people who may hold the role are offered (not every account, requesters included);
+        # once a group is chosen, only its members (the list follows the group over htmx).
         self.fields["assignee"].queryset = people_with_roles(roles.STAFF_ROLES)
         self.fields["change_manager"].queryset = people_with_roles({roles.Role.CHANGE_MANAGER})
+        group = self.data.get("assignment_group") if self.is_bound else self.initial.get("assignment_group")
+        choices = assignee_choices(group)
+        current = None if self.is_bound else self.initial.get("assignee")
+        if current is not None and getattr(current, "pk", current) not in {pk for pk, _ in choices}:
+            choices.append((current.pk, PersonChoiceField.name_of(current)))  # never dropped unseen
+        self.fields["assignee"].choices = choices
+        self.fields["assignment_group"].widget.attrs.update(
+            {
+                "hx-get": reverse("change:assignees"),
+                "hx-trigger": "change",
+                "hx-target": "#id_assignee",
+                "hx-include": "#id_assignee",
+            }
+        )
 
     def clean(self):
         data = super().clean()

@@ -15,6 +15,7 @@ urlpatterns = [
     # the schedule: calendar pages, JSON, the per-person iCalendar feed, the collision panel
     path("calendar/", calendar.calendar_page, name="calendar"),
     path("pick/<slug:kind>/", pickers.pick, name="pick"),
+    path("assignees/", pickers.assignees, name="assignees"),
     path("calendar.json", calendar.calendar_json, name="calendar-json"),
     path("calendar/feed/<str:token>/changes.ics", calendar.calendar_feed, name="calendar-feed"),
     path("<int:pk>/collisions/", collisions.collisions, name="collisions"),

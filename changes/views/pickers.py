@@ -1,9 +1,11 @@
-"""The htmx endpoint behind the change form's service and CI pickers (see `changes.pickers`)."""
+"""The htmx endpoints behind the change form's service and CI pickers (see `changes.pickers`)
+and its assignee list (the members of the chosen assignment group)."""
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from changes.forms import assignees_of
 from changes.pickers import KINDS, LIMIT, search
 from changes.views.common import staff_required
 
@@ -24,3 +26,17 @@ def pick(request: HttpRequest, kind: str) -> HttpResponse:
         "limit": LIMIT,
     }
     return render(request, "changes/_pick_results.html", context)
+
+
+@require_GET
+@staff_required
+def assignees(request: HttpRequest) -> HttpResponse:
+    """`<option>`s for the assignee select: the staff of `?assignment_group=` (all staff when it
+    is empty), keeping `?assignee=` selected when that person is still in the list."""
+    group = request.GET.get("assignment_group", "").strip()
+    if group and not group.isdigit():
+        return HttpResponseBadRequest("assignment_group must be a team id.")
+    people = assignees_of(int(group) if group else None)
+    selected = request.GET.get("assignee", "")
+    context = {"people": people, "selected": int(selected) if selected.isdigit() else None}
+    return render(request, "changes/_assignee_options.html", context)

@@ -68,3 +68,56 @@ def test_the_new_change_page_lists_no_requesters(client, people):
     # then
     assert f">Andy Agent ({people['agent'].username})</option>" in page
     assert f"({people['requester'].username})</option>" not in page
+
+
+def test_a_chosen_group_limits_the_assignee_list_to_its_members(people):
+    # given: a second agent outside the team
+    from tests.factories import UserFactory
+
+    olga = UserFactory(username="olga.other", roles=["agent"])
+
+    # when
+    form = ChangeForm(initial={"assignment_group": people["team"]})
+
+    # then
+    offered = {pk for pk, _ in form.fields["assignee"].choices if pk}
+    assert offered == {people["agent"].pk} and olga.pk not in offered
+    group_attrs = form.fields["assignment_group"].widget.attrs
+    assert group_attrs["hx-get"] == reverse("change:assignees") and group_attrs["hx-target"] == "#id_assignee"
+
+
+def test_editing_keeps_a_current_assignee_who_left_the_group(people):
+    # given: the assignee is no longer in the change's group
+    other = TeamFactory(name="Network")
+
+    # when
+    form = ChangeForm(initial={"assignment_group": other, "assignee": people["agent"]})
+
+    # then: still offered (so saving does not clear them unseen)
+    assert people["agent"].pk in {pk for pk, _ in form.fields["assignee"].choices}
+
+
+def test_the_assignee_options_follow_the_group(client, people):
+    # given
+    from tests.factories import UserFactory
+
+    UserFactory(username="olga.other", roles=["agent"])
+    url = reverse("change:assignees")
+    client.force_login(people["agent"])
+
+    # when
+    mine = client.get(url, {"assignment_group": people["team"].pk, "assignee": people["agent"].pk})
+    everyone = client.get(url, {"assignment_group": ""})
+    bad = client.get(url, {"assignment_group": "x' OR 1=1"})
+
+    # then
+    html = mine.content.decode()
+    assert f'<option value="{people["agent"].pk}" selected>Andy Agent' in html and "olga" not in html
+    assert "olga.other" in everyone.content.decode()
+    assert people["requester"].username not in everyone.content.decode()
+    assert bad.status_code == 400
+
+
+def test_only_staff_may_list_assignees(client, people):
+    client.force_login(people["requester"])
+    assert client.get(reverse("change:assignees")).status_code == 403
