@@ -189,3 +189,29 @@ def test_the_admin_lists_subscriptions_without_their_secret(client, admin_user):
     assert (
         "Bridge" in client.get(reverse("admin:notifications_webhooksubscription_changelist")).content.decode()
     )
+
+
+@pytest.mark.django_db
+def test_api_delivery_log_ping_and_replay_for_the_owner(api_as, integrator):
+    # given
+    subscription = subscription_of(integrator)
+    delivery = delivery_of(subscription)
+    api = api_as(integrator)
+    # when / then: the log with attempts and payload
+    (row,) = api.get(f"/api/v1/webhook-deliveries/?subscription={subscription.pk}").json()["results"]
+    assert row["id"] == delivery.pk and row["event"] == "incident.created"
+    assert row["payload"]["data"]["title"] == "<script>x</script>"
+    assert row["attempts_log"][0]["status_code"] == 500
+    # replay keeps the payload, with a new delivery id
+    replayed = api.post(f"/api/v1/webhook-deliveries/{delivery.pk}/replay/")
+    assert replayed.status_code == 202
+    assert (
+        replayed.json()["payload"] == row["payload"] and replayed.json()["delivery_id"] != row["delivery_id"]
+    )
+    # a test delivery
+    ping = api.post(f"/api/v1/webhooks/{subscription.pk}/ping/")
+    assert ping.status_code == 202 and ping.json()["event"] == "webhook.ping"
+    # a disabled subscription refuses both with a clear 400
+    api.patch(f"/api/v1/webhooks/{subscription.pk}/", {"is_active": False}, format="json")
+    refused = api.post(f"/api/v1/webhook-deliveries/{delivery.pk}/replay/")
+    assert refused.status_code == 400 and "Enable the subscription" in refused.content.decode()
