@@ -56,6 +56,8 @@ INTERNAL = {
     "dashboards.IncidentDay": "dashboard rollup (derived from incidents; the records are the API)",
     "dashboards.SLADay": "dashboard rollup (derived from SLA clocks)",
     "dashboards.RollupState": "rollup bookkeeping (which days are stale)",
+    "catalog.RequestItemDay": "catalog dashboard rollup (derived from request items)",
+    "catalog.RequestRollupState": "catalog rollup bookkeeping (which days are stale)",
     "knowledge.ArticleUse": "a usage log feeding article ranking; no one works on its rows",
     "knowledge.SearchWord": "the spelling dictionary of the knowledge search",
 }
