@@ -16,12 +16,13 @@ from improvements.choices import Status
 from improvements.models import Initiative
 from itsm.api.concurrency import etag_for, expected_version
 from itsm.api.viewsets import VisibleViewSetMixin
+from itsm.core.filtersets import IdFilter
 from itsm.core.roles import STAFF_ROLES
 
 
 class InitiativeFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Status.choices)
-    owner = django_filters.NumberFilter(field_name="owner_id")
+    owner = IdFilter(field_name="owner_id")
     metric = django_filters.CharFilter()
 
     class Meta:
