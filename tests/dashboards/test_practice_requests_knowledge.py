@@ -4,19 +4,38 @@ Period: 1–7 March 2026 in Paris (see practice_data). Records at 23:30 UTC on 6
 7 March in Paris (counted), those at 23:30 UTC on 7 March on 8 March (not counted).
 """
 
-from datetime import UTC, datetime, timedelta
+import io
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.management import call_command
+from django.db.models import Sum
+from django.urls import reverse
+from django.utils import timezone
 
 from catalog import dashboard as request_board
-from catalog.models import CatalogItem, Category, ItemVersion, Request, RequestItem
+from catalog import rollups as catalog_rollups
+from catalog.models import (
+    CatalogItem,
+    Category,
+    ItemVersion,
+    Request,
+    RequestItem,
+    RequestItemDay,
+    RequestRollupState,
+)
+from catalog.tasks import refresh_request_rollups
 from itsm.approvals.models import ApprovalPlan
 from itsm.core.choices import StateCategory, TaskKind
+from itsm.core.models import Task
 from itsm.core.services.numbering import next_number
 from knowledge import dashboard as knowledge_board
 from knowledge.models import Article, ArticleUse, Deflection, KnowledgeBase, ReviewTask
 from tests.dashboards.practice_data import at, incident, scope, stamp
 from tests.dashboards.test_practice_problems_changes import figures, numbers, table
+from tests.factories import ServiceFactory
 
 LATE_EVENING_6TH = datetime(2026, 3, 6, 23, 30, tzinfo=UTC)
 LATE_EVENING_7TH = datetime(2026, 3, 7, 23, 30, tzinfo=UTC)
@@ -185,3 +204,181 @@ def test_knowledge_drill_downs(knowledge, manager):
     uses = knowledge_board.records(s, "uses", str(knowledge["a1"].pk)).queryset
     assert set(uses.values_list("task_number", flat=True)) == {"INC1", "INC2"}
     assert knowledge_board.records(s, "uses", "x") is None
+
+
+# --- The Requests board from its daily rollup (catalog.rollups) -------------------------------
+#
+# Days are cut in Paris here, so the period 1–7 March is whole rollup days and the board reads the
+# rollup; r4 (23:30 UTC on 6 March) is on 7 March and r6 (23:30 UTC on 7 March) on 8 March.
+
+ROLLUP_NOW = datetime(2026, 3, 9, 12, 0, tzinfo=UTC)  # after every record of the data set
+
+
+@pytest.fixture(name="paris")
+def paris_fixture(settings):
+    settings.TIME_ZONE = "Europe/Paris"
+    with timezone.override("Europe/Paris"):
+        yield
+
+
+@pytest.fixture
+def rolled(paris, requests, team):
+    """The request data with r1 and r3 in the team, r3 on a service at P1, then the rollup built."""
+    service = ServiceFactory()
+    stamp(requests["r1"], assignment_group_id=team.pk)
+    stamp(requests["r3"], assignment_group_id=team.pk, service_id=service.pk, priority=1)
+    Task.objects.update(updated_at=ROLLUP_NOW - timedelta(days=1))  # nothing touched since the build
+    catalog_rollups.rebuild(now=ROLLUP_NOW)
+    return {**requests, "team": team, "service": service}
+
+
+def _comparable(counts: request_board.Counts) -> tuple:
+    groups = sorted(
+        (
+            row["catalog_item_id"],
+            row["requested"],
+            row["fulfilled"],
+            row["on_time"],
+            round(row["fulfil_seconds"]),
+        )
+        for row in counts.groups
+        if row["requested"] or row["fulfilled"]
+    )
+    return groups, counts.decided, round(counts.approval_seconds)
+
+
+def _day(day: int):
+    start = datetime(2026, 3, day, tzinfo=ZoneInfo("Europe/Paris"))
+    return {"start": start, "end": start + timedelta(days=1)}
+
+
+def test_rollup_board_gives_the_hand_computed_figures(rolled, manager):
+    board = request_board.build(scope(manager))
+    f = figures(board)
+    assert board.freshness.startswith("Figures up to 9 Mar 2026, 13:00, refreshed every 5 min")
+    assert (f["requested"].value, f["fulfilled"].value, f["late"].value) == (4, 4, 2)
+    assert f["delivery_sla"].metric == 50.0
+    assert f["fulfilment_time"].metric == 92.5
+    assert f["approval_time"].metric == 3.0
+    assert table(board, "volume_by_item") == [("Laptop", 2, 3, 120.0, 33.3), ("Phone", 2, 1, 10.0, 100.0)]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {},
+        {"teams": "team"},
+        {"teams": "none"},
+        {"service": True},
+        {"priority": 1},
+        {"priority": 3},
+        _day(7),  # r4 only (23:30 UTC on the 6th)
+        _day(8),  # r6 only, outside the fixed period
+        _day(1),  # r2 opened, r5 fulfilled, r5's approval not (decided in February)
+        {"start": datetime(2026, 2, 20, tzinfo=ZoneInfo("Europe/Paris"))},
+    ],
+)
+def test_rollup_equals_live_computation(rolled, manager, fields):
+    fields = dict(fields)
+    if fields.get("teams") == "team":
+        fields["teams"] = (rolled["team"].pk,)
+    elif fields.get("teams") == "none":
+        fields["teams"] = (rolled["team"].pk + 1000,)
+    if fields.get("service"):
+        fields["service"] = rolled["service"].pk
+    s = replace(scope(manager), **fields)
+    from_rollup = request_board._from_rollup(s)
+    assert from_rollup is not None
+    assert _comparable(from_rollup) == _comparable(request_board._live(s))
+
+
+def test_team_filter_on_the_rollup_counts_the_teams_items(rolled, manager):
+    f = figures(request_board.build(scope(manager, teams=(rolled["team"].pk,))))
+    assert (f["requested"].value, f["fulfilled"].value, f["delivery_sla"].metric) == (2, 2, 100.0)
+    assert f["approval_time"].metric == 3.0  # both decisions are on the team's items
+
+
+def test_day_boundaries_follow_the_service_desk_zone(rolled, manager):
+    seventh = request_board.build(replace(scope(manager), **_day(7)))
+    assert figures(seventh)["requested"].value == 1  # r4, opened 23:30 UTC on 6 March
+    assert table(seventh, "volume_by_item") == [("Phone", 1, 0, None, None)]
+
+
+def test_live_when_the_rollup_cannot_answer_exactly(rolled, manager, agent):
+    part_day = replace(scope(manager), end=datetime(2026, 3, 7, 12, 0, tzinfo=UTC))
+    assert request_board._from_rollup(part_day) is None
+    assert request_board.build(part_day).freshness == "Figures computed live."
+    assert request_board._from_rollup(scope(agent)) is not None  # staff see every item
+    requester = rolled["r1"].requester
+    assert request_board._from_rollup(scope(requester)) is None  # the rollup holds no visibility
+
+
+def test_live_before_the_first_build_and_after_a_zone_change(paris, requests, manager, settings):
+    assert request_board.build(scope(manager)).freshness == "Figures computed live."
+    catalog_rollups.rebuild(now=ROLLUP_NOW)
+    settings.TIME_ZONE = "UTC"
+    with timezone.override("UTC"):
+        start = datetime(2026, 3, 1, tzinfo=UTC)
+        utc_days = replace(scope(manager), start=start, end=start + timedelta(days=7))
+        assert request_board._from_rollup(utc_days) is None
+
+
+def test_rollup_board_reads_a_constant_number_of_queries(rolled, manager, django_assert_max_num_queries):
+    with django_assert_max_num_queries(4):  # roles, freshness, grouped rollup rows, item names
+        request_board.build(scope(manager))
+
+
+def test_refresh_recomputes_the_days_touched_since_the_last_run(rolled, manager):
+    later = ROLLUP_NOW + timedelta(hours=1)
+    r2, r6 = rolled["r2"], rolled["r6"]
+    # r2 moves to the team; r6 (opened 8 March in Paris) is recorded as fulfilled on 6 March
+    Task.objects.filter(pk=r2.pk).update(assignment_group_id=rolled["team"].pk, updated_at=later)
+    Task.objects.filter(pk=r6.pk).update(
+        state="fulfilled", state_category=StateCategory.RESOLVED, resolved_at=at(6), updated_at=later
+    )
+    team_scope = scope(manager, teams=(rolled["team"].pk,))
+    assert figures(request_board.build(team_scope))["requested"].value == 2  # not refreshed yet
+    days = catalog_rollups.refresh(now=later + timedelta(minutes=1))
+    assert days == 5  # today (9 March); r2 opened 1 and fulfilled 5 March; r6 opened 8, fulfilled 6 March
+    assert figures(request_board.build(team_scope))["requested"].value == 3
+    for s in (scope(manager), team_scope, replace(scope(manager), **_day(8))):
+        assert _comparable(request_board._from_rollup(s)) == _comparable(request_board._live(s))
+    state = RequestRollupState.objects.get()
+    assert (state.refreshed_at, state.days_last_run) == (later + timedelta(minutes=1), 5)
+
+
+def test_refresh_without_state_rebuilds(paris, requests):
+    assert catalog_rollups.refresh(now=ROLLUP_NOW) >= 16  # from r5's order on 20 February
+    assert RequestRollupState.objects.get().rebuilt_at == ROLLUP_NOW
+
+
+def test_beat_refreshes_the_rollup_on_the_overview_cadence(settings, paris, requests):
+    entry = settings.CELERY_BEAT_SCHEDULE["catalog.refresh_request_rollups"]
+    overview = settings.CELERY_BEAT_SCHEDULE["dashboards.refresh_rollups"]
+    assert (entry["task"], entry["schedule"]) == ("catalog.refresh_request_rollups", overview["schedule"])
+    assert refresh_request_rollups() >= 16
+    assert RequestItemDay.objects.filter(day=date(2026, 3, 7)).exists()
+
+
+def test_rebuild_command(paris, requests):
+    out = io.StringIO()
+    call_command("rebuild_request_rollups", stdout=out)
+    assert "days of the request rollup" in out.getvalue()
+    assert RequestItemDay.objects.aggregate(total=Sum("requested"))["total"] == 6
+
+
+def test_page_says_how_fresh_the_figures_are(rolled, client_for, manager):
+    url = reverse("dashboards:practice", args=["requests"])
+    response = client_for(manager).get(url, {"period": "custom", "start": "2026-03-01", "end": "2026-03-07"})
+    assert response.status_code == 200
+    assert "Figures up to 9 Mar 2026, 13:00, refreshed every 5 min" in response.content.decode()
+
+
+def test_drill_downs_stay_live_and_match_the_rollup_figures(rolled, manager):
+    s = scope(manager, teams=(rolled["team"].pk,))
+    board = request_board.build(s)
+    for figure in board.figures:
+        if figure.key in {"requested", "fulfilled", "late"}:
+            assert request_board.records(s, figure.segment, "").queryset.count() == figure.value
+    r1, r3 = rolled["r1"].number, rolled["r3"].number
+    assert numbers(request_board.records(s, "on_time", "")) == {r1, r3}
