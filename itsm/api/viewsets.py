@@ -46,6 +46,10 @@ class RecordBehaviourMixin:
     def _is_record_route(self) -> bool:
         return (self.lookup_url_kwarg or self.lookup_field) in self.kwargs
 
+    def _is_this_record(self, response) -> bool:
+        """The answer is the record of the URL (not a reply, link or list hanging off it)."""
+        return str(response.data.get("id")) == str(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
+
     def _check_if_match(self, tags: list[str]) -> None:
         current = self.current_representation()
         if current is None:
@@ -134,8 +138,13 @@ class RecordBehaviourMixin:
 
     def finalize_response(self, request, response, *args, **kwargs):
         ok = isinstance(response, Response) and 200 <= response.status_code < 300
-        if ok and response.data is not None and isinstance(response.data, dict) and self._is_record_route():
-            if not response.has_header("ETag") and not getattr(response, "exception", False):
+        if (
+            ok
+            and isinstance(response.data, dict)
+            and self._is_record_route()
+            and self._is_this_record(response)
+        ):
+            if not response.has_header("ETag"):
                 response["ETag"] = etag_of_data(response.data)
             if request.method == "GET" and none_match(request, response["ETag"]):
                 response = Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": response["ETag"]})
@@ -144,6 +153,7 @@ class RecordBehaviourMixin:
             and response.status_code == 201
             and isinstance(response.data, dict)
             and "id" in response.data
+            and not self._is_record_route()
             and not response.has_header("ETag")
         ):
             response["ETag"] = etag_of_data(response.data)

@@ -207,3 +207,13 @@ class TestSync:
             if not {"updated_after", "updated_before", "fields", "expand"} <= params:
                 missing.append(prefix)
         assert not missing
+
+
+@pytest.mark.django_db
+def test_an_answer_hanging_off_a_record_carries_no_etag_of_it(api_as, agent, incident):
+    """A reply is not the incident: its answer must not hand out an ETag a client would send back."""
+    client = api_as(agent)
+    reply = client.post(f"/api/v1/incidents/{incident.pk}/replies/", {"body": "On it", "public": True})
+    assert reply.status_code == 201 and not reply.has_header("ETag")
+    etag = client.get(f"/api/v1/incidents/{incident.pk}/")["ETag"]
+    assert client.post(f"/api/v1/incidents/{incident.pk}/start/", HTTP_IF_MATCH=etag).status_code == 200
