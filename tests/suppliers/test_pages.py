@@ -240,3 +240,24 @@ def test_an_engagement_links_to_its_record(client, agent, requester, incident, u
     assert response["Location"] == f"{incident.get_absolute_url()}#engagement-{engagement.pk}"
     client.force_login(requester)
     assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("contracts", [1, 6])
+def test_supplier_and_contract_pages_have_a_fixed_query_count(
+    client, manager, supplier, service, contracts, django_assert_max_num_queries
+):
+    for index in range(contracts):
+        contract = services.create_contract(
+            actor=manager,
+            supplier=supplier,
+            reference=f"Q-{index}",
+            start_date=date(2026, 1, 1),
+            services=[service],
+            configuration_items=[ConfigurationItemFactory()],
+        )
+        services.add_document(contract, SimpleUploadedFile(f"d{index}.pdf", b"%PDF"), actor=manager)
+    client.force_login(manager)
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("suppliers:detail", args=[supplier.pk])).status_code == 200
+    with django_assert_max_num_queries(13):
+        assert client.get(reverse("suppliers:contract", args=[contract.pk])).status_code == 200
