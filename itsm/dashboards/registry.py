@@ -98,6 +98,9 @@ class PracticeDashboard:
     description: str = ""
     #: Practice roles (besides managers, admins and team leads) that may open this board.
     roles: tuple[str, ...] = field(default_factory=tuple)
+    #: `metric(scope, key)`: one figure's `metric` without building the whole board (the
+    #: improvement register's before/after chart asks for one figure over two periods).
+    metric: Callable[[object, str], float | None] | None = None
 
 
 _boards: dict[str, PracticeDashboard] = {}
@@ -168,6 +171,8 @@ def metric_value(metric: str, scope) -> float | None:
     dashboard = _boards.get(practice)
     if dashboard is None:
         return None
+    if dashboard.metric is not None:
+        return dashboard.metric(scope, key)
     figure = find_figure(dashboard.build(scope), key)
     return figure.metric if figure else None
 
