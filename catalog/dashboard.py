@@ -91,8 +91,25 @@ class Counts:
     freshness: str
 
 
-def _live(scope) -> Counts:
-    """Straight from the items: for any period, any viewer, and before the rollup is first built."""
+def _live(scope, *, items: bool = True, approvals: bool = True) -> Counts:
+    """Straight from the items: for any period, any viewer, and before the rollup is first built.
+    `items`/`approvals` False skips that query (its figures then read zero)."""
+    groups, plans = [], {"decided": 0, "time": None}
+    if items:
+        groups = _live_groups(scope)
+    if approvals:
+        plans = ApprovalPlan.objects.filter(
+            purpose=PURPOSE, subject__in=_items(scope).values("pk"), **registry.in_period("decided_at", scope)
+        ).aggregate(decided=Count("pk"), time=Sum(_since("decided_at", "created_at")))
+    return Counts(
+        groups,
+        plans["decided"],
+        plans["time"].total_seconds() if plans["time"] else 0.0,
+        "Figures computed live.",
+    )
+
+
+def _live_groups(scope) -> list[dict]:
     items = _items(scope)
     fulfilled = _condition(scope, "fulfilled")
     # One grouped query per catalog item gives the table and, summed, the totals (the catalog is
@@ -108,25 +125,17 @@ def _live(scope) -> Counts:
         )
         .order_by()
     )
-    plans = ApprovalPlan.objects.filter(
-        purpose=PURPOSE, subject__in=items.values("pk"), **registry.in_period("decided_at", scope)
-    ).aggregate(decided=Count("pk"), time=Sum(_since("decided_at", "created_at")))
-    return Counts(
-        [
-            {
-                "catalog_item_id": row["catalog_item_id"],
-                "name": row["catalog_item__name"],
-                "requested": row["requested"],
-                "fulfilled": row["fulfilled"],
-                "on_time": row["on_time"],
-                "fulfil_seconds": row["fulfil_time"].total_seconds() if row["fulfil_time"] else 0.0,
-            }
-            for row in groups
-        ],
-        plans["decided"],
-        plans["time"].total_seconds() if plans["time"] else 0.0,
-        "Figures computed live.",
-    )
+    return [
+        {
+            "catalog_item_id": row["catalog_item_id"],
+            "name": row["catalog_item__name"],
+            "requested": row["requested"],
+            "fulfilled": row["fulfilled"],
+            "on_time": row["on_time"],
+            "fulfil_seconds": row["fulfil_time"].total_seconds() if row["fulfil_time"] else 0.0,
+        }
+        for row in groups
+    ]
 
 
 def _whole_days(scope) -> tuple[date, date] | None:
@@ -178,22 +187,60 @@ def _mean(seconds: float, count: int) -> timedelta | None:
     return timedelta(seconds=seconds / count) if count else None
 
 
-def counts(scope) -> Counts:
-    return _from_rollup(scope) or _live(scope)
+#: Figures computed from the approval plans alone; every other figure needs only the items.
+FROM_APPROVALS = frozenset({"approval_time"})
 
 
 def build(scope) -> registry.Board:
-    found = counts(scope)
+    found = _from_rollup(scope) or _live(scope)
     groups = sorted(found.groups, key=lambda row: (-row["requested"], row["name"]))
-    totals = {name: sum(row[name] for row in groups) for name in ("requested", "fulfilled", "on_time")}
-    totals["opened"] = totals["requested"]
-    totals["mean_fulfil"] = _mean(sum(row["fulfil_seconds"] for row in groups), totals["fulfilled"])
     by_item = [{**row, "mean": _mean(row["fulfil_seconds"], row["fulfilled"])} for row in groups[:TOP]]
+    tables = [
+        registry.Table(
+            "volume_by_item",
+            "Volume by catalog item",
+            ("Catalog item", "Requested", "Fulfilled", "Mean hours to fulfil", "Delivered on time (%)"),
+            [
+                registry.Row(
+                    row["name"],
+                    (
+                        row["requested"],
+                        row["fulfilled"],
+                        registry.hours(row["mean"]),
+                        registry.percent(row["on_time"], row["fulfilled"]),
+                    ),
+                    "item",
+                    str(row["catalog_item_id"]),
+                )
+                for row in by_item
+            ],
+            empty="Nothing was requested or fulfilled in the period.",
+            bars=True,
+            note=f"The {TOP} most requested items of the period.",
+        ),
+    ]
+    return registry.Board(_figures(found), tables, freshness=found.freshness)
+
+
+def metric(scope, key: str) -> float | None:
+    """One figure's number for the improvement register's before/after chart: its periods are
+    not whole days, so this is usually live, and runs only the query that figure needs."""
+    found = _from_rollup(scope) or _live(
+        scope, items=key not in FROM_APPROVALS, approvals=key in FROM_APPROVALS
+    )
+    figure = next((figure for figure in _figures(found) if figure.key == key), None)
+    return figure.metric if figure else None
+
+
+def _figures(found: Counts) -> list[registry.Figure]:
+    totals = {name: sum(row[name] for row in found.groups) for name in ("requested", "fulfilled", "on_time")}
+    totals["opened"] = totals["requested"]
+    totals["mean_fulfil"] = _mean(sum(row["fulfil_seconds"] for row in found.groups), totals["fulfilled"])
     plans = {"decided": found.decided, "mean": _mean(found.approval_seconds, found.decided)}
     compliance = registry.percent(totals["on_time"], totals["fulfilled"])
     fulfil_hours = registry.hours(totals["mean_fulfil"])
     approval_hours = registry.hours(plans["mean"])
-    figures = [
+    return [
         registry.Figure(
             "requested",
             "Items requested",
@@ -248,31 +295,6 @@ def build(scope) -> registry.Board:
             metric=approval_hours,
         ),
     ]
-    tables = [
-        registry.Table(
-            "volume_by_item",
-            "Volume by catalog item",
-            ("Catalog item", "Requested", "Fulfilled", "Mean hours to fulfil", "Delivered on time (%)"),
-            [
-                registry.Row(
-                    row["name"],
-                    (
-                        row["requested"],
-                        row["fulfilled"],
-                        registry.hours(row["mean"]),
-                        registry.percent(row["on_time"], row["fulfilled"]),
-                    ),
-                    "item",
-                    str(row["catalog_item_id"]),
-                )
-                for row in by_item
-            ],
-            empty="Nothing was requested or fulfilled in the period.",
-            bars=True,
-            note=f"The {TOP} most requested items of the period.",
-        ),
-    ]
-    return registry.Board(figures, tables, freshness=found.freshness)
 
 
 def _item_url(row: dict) -> str:
@@ -300,6 +322,7 @@ registry.register(
         description="What people order, how long approval and delivery take, and whether promises are kept.",
         build=build,
         records=records,
+        metric=metric,
         order=40,
     )
 )

@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,6 +33,7 @@ from itsm.approvals.models import ApprovalPlan
 from itsm.core.choices import StateCategory, TaskKind
 from itsm.core.models import Task
 from itsm.core.services.numbering import next_number
+from itsm.dashboards import registry
 from knowledge import dashboard as knowledge_board
 from knowledge.models import Article, ArticleUse, Deflection, KnowledgeBase, ReviewTask
 from tests.dashboards.practice_data import at, incident, scope, stamp
@@ -382,3 +385,20 @@ def test_drill_downs_stay_live_and_match_the_rollup_figures(rolled, manager):
             assert request_board.records(s, figure.segment, "").queryset.count() == figure.value
     r1, r3 = rolled["r1"].number, rolled["r3"].number
     assert numbers(request_board.records(s, "on_time", "")) == {r1, r3}
+
+
+@pytest.mark.parametrize(
+    "key", ["requested", "fulfilled", "delivery_sla", "late", "fulfilment_time", "approval_time"]
+)
+def test_one_metric_equals_the_boards_figure_and_runs_only_its_query(rolled, manager, key):
+    """The improvement register's before/after chart asks for one figure over periods that are not
+    whole days: it is computed live, with only the query that figure needs."""
+    part_days = replace(scope(manager), end=datetime(2026, 3, 7, 12, 0, tzinfo=UTC))
+    for s in (scope(manager), part_days, scope(manager, teams=(rolled["team"].pk,))):
+        assert registry.metric_value(f"requests.{key}", s) == figures(request_board.build(s))[key].metric
+    with CaptureQueriesContext(connection) as queries:
+        registry.metric_value(f"requests.{key}", part_days)
+    sql = " ".join(query["sql"] for query in queries.captured_queries)
+    assert ("approvals_approvalplan" in sql) == (key == "approval_time")
+    assert ("catalog_catalogitem" in sql) == (key != "approval_time")
+    assert registry.metric_value("requests.no_such_figure", part_days) is None
