@@ -28,7 +28,7 @@ class TaskQuerySet(models.QuerySet):
             return self
         mixed = self.model._meta.model_name == "task"  # a practice's own model holds no approvals
         if roles.is_staff_member(user):
-            return self.filter(~Q(kind=TaskKind.APPROVAL) | approvals_visible_to(user)) if mixed else self
+            return self.exclude(pk__in=_hidden_approvals(user)) if mixed else self
         mine = requested_by_or_watched(user)
         if mixed:
             mine |= Q(kind=TaskKind.APPROVAL, assignee_id=user.pk)
@@ -71,6 +71,15 @@ def approvals_visible_to(user: User) -> Q:
         )
         condition |= Exists(subject_in_my_team)
     return condition
+
+
+def _hidden_approvals(user: User) -> models.QuerySet:
+    """The approval rows a staff member may not see, as a subquery to exclude. (A NOT IN over
+    the few approvals costs far less on a million-task count than an OR on every row: measured
+    in docs/performance.md.)"""
+    from itsm.core.models import Task
+
+    return Task.objects.filter(kind=TaskKind.APPROVAL).exclude(approvals_visible_to(user)).values("pk")
 
 
 def requested_by_or_watched(user: User) -> Q:
