@@ -67,7 +67,7 @@ class SupplierViewSet(
         return Response(s.SupplierSerializer(supplier).data)
 
     @extend_schema(request=None, responses=s.AuditEntrySerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # a bounded list, not a page
     def history(self, request, pk=None):
         """The supplier's change history (its contracts' too), newest first, at most 200 entries."""
         entries = AuditEntry.objects.filter(supplier=self.get_object())
@@ -125,7 +125,7 @@ class ContractViewSet(
         return Response(s.PerformanceSerializer(figures.get(contract.pk, selectors.Performance())).data)
 
     @extend_schema(request=None, responses=s.AuditEntrySerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # a bounded list, not a page
     def history(self, request, pk=None):
         """The contract's change history, newest first, at most 200 entries."""
         return Response(_history(AuditEntry.objects.filter(contract=self.get_object()), request))
