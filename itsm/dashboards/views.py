@@ -10,6 +10,7 @@ from datetime import datetime, time, timedelta
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -31,6 +32,8 @@ from itsm.sla.models import SLADefinition
 ACTIVE = StateCategory.active()
 #: Rows fetched per round trip by the CSV exports: memory stays flat whatever the row count.
 CHUNK = 2000
+#: Period figures are cached per refresh; a refresh changes the key long before this runs out.
+CACHE_SECONDS = 3 * 60 * rollups.REFRESH_MINUTES
 
 
 def _led_teams(request: HttpRequest) -> tuple[int, ...] | None:
@@ -125,11 +128,9 @@ def _overview(scope: selectors.Scope, extra_teams: Iterable = ()) -> dict:
             for label, after, before, total in open_now["ageing"]
         ]
     )
-    figures = selectors.period_figures(scope)
-    medians = selectors.median_times(scope)
+    freshness = rollups.freshness()
+    figures, sla, medians, cis = _period_figures(scope, freshness)
     now = open_now["now"]
-    sla = selectors.sla_compliance(scope)
-    cis = selectors.top_cis(scope)
     names = _names(sla, figures["services"], cis, {*open_now["by_group"], *extra_teams})
     by_group = _rows(
         sorted(
@@ -199,11 +200,47 @@ def _overview(scope: selectors.Scope, extra_teams: Iterable = ()) -> dict:
             ]
         ),
         "team_names": names["team"],
-        "freshness": rollups.freshness(),
+        "freshness": freshness,
         "refresh_minutes": rollups.REFRESH_MINUTES,
         "median_max_days": selectors.MEDIAN_MAX_DAYS,
         "zone": rollups.zone().key,
     }
+
+
+def _period_figures(scope: selectors.Scope, freshness) -> tuple:
+    """The period figures (rollups, SLA compliance, medians, top CIs), cached until the next rollup refresh.
+
+    They change only when the rollups do, so one computation per scope and refresh serves every
+    viewer (the page says how fresh they are); medians and top CIs, live reads, are cached with them.
+    No cache before the first refresh. The key names the refresh, the period and the filters; the
+    rollups hold no per-user data (managers and staff see every incident; leads are narrowed by team).
+    """
+    key = None
+    if freshness is not None and freshness.refreshed_at is not None:
+        key = "dashboards:overview:" + ":".join(
+            str(part)
+            for part in (
+                freshness.pk,
+                freshness.refreshed_at.isoformat(),
+                scope.start.isoformat(),
+                scope.end.isoformat(),
+                ",".join(map(str, sorted(scope.teams))),
+                scope.service,
+                scope.priority,
+            )
+        )
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+    result = (
+        selectors.period_figures(scope),
+        selectors.sla_compliance(scope),
+        selectors.median_times(scope),
+        selectors.top_cis(scope),
+    )
+    if key is not None:
+        cache.set(key, result, timeout=CACHE_SECONDS)
+    return result
 
 
 def _rate_links(scope, base: dict, done: dict) -> dict:
