@@ -13,9 +13,9 @@ from incidents.services import create_incident, start_incident
 from itsm.sla.services import create_calendar
 from itsm.sla.services.calendars import full_day_windows
 from suppliers import services
-from suppliers.models import SupplierEngagement
+from suppliers.models import Supplier, SupplierEngagement
 from tests.e2e.test_incident_flow import sign_in
-from tests.factories import ServiceFactory
+from tests.factories import ConfigurationItemFactory, ServiceFactory
 
 pytestmark = pytest.mark.browser
 
@@ -105,6 +105,23 @@ def test_a_manager_reviews_a_supplier_its_contract_and_imports_contracts(
         and "Change history" in page.locator("main").inner_text()
     )
     page.screenshot(path=str(screenshot_dir / "supplier-contract-manager.png"), full_page=True)
+
+    # --- a CI whose hardware contract has expired -------------------------------------------------
+    server = ConfigurationItemFactory(name="mail-gw-01")
+    services.create_contract(
+        actor=personas["manager"],
+        supplier=Supplier.objects.get(name="Fabrikam Cloud Mail"),
+        reference="FB-HW-2019",
+        start_date=date(2019, 1, 1),
+        end_date=date(2021, 12, 31),
+        configuration_items=[server],
+    )
+    page.goto(f"{base}{reverse('cmdb:ci-detail', args=[server.pk])}")
+    card = page.locator("#ci-supplier-panel")
+    card.wait_for()
+    assert "FB-HW-2019" in card.inner_text() and "expired" in card.inner_text()
+    card.scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot_dir / "supplier-ci-expired.png"), full_page=False)
 
     page.goto(f"{base}{reverse('suppliers:list')}")
     page.get_by_role("link", name="Import contracts").click()
