@@ -39,6 +39,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--skip-csv", action="store_true")
     parser.add_argument("--skip-practice", action="store_true", help="time the overview only")
+    parser.add_argument("--cold", action="store_true", help="clear the cache before every request")
     parser.add_argument("--csv-child", action="store_true", help=argparse.SUPPRESS)
     options = parser.parse_args()
     _setup_django()
@@ -64,7 +65,7 @@ def main() -> None:
     urls = [
         (name, url) for name, url in _urls() if not (options.skip_practice and name.startswith("practice"))
     ]
-    rows = [_measure(name, url, options.runs, options.warmup) for name, url in urls]
+    rows = [_measure(name, url, options.runs, options.warmup, options.cold) for name, url in urls]
     for row in rows:
         print(json.dumps(row), flush=True)
     if not options.skip_csv:
@@ -263,7 +264,9 @@ def _urls() -> list[tuple[str, str]]:
     return urls
 
 
-def _measure(name: str, url: str, runs: int, warmup: int) -> dict:
+def _measure(name: str, url: str, runs: int, warmup: int, cold: bool = False) -> dict:
+    """Server time of `runs` requests; `cold` clears the cache first (the first view after a refresh)."""
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -274,6 +277,8 @@ def _measure(name: str, url: str, runs: int, warmup: int) -> dict:
         _get(client, url)
     times, counts = [], set()
     for _ in range(runs):
+        if cold:
+            cache.clear()
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
             _get(client, url)
@@ -281,7 +286,7 @@ def _measure(name: str, url: str, runs: int, warmup: int) -> dict:
         counts.add(len(captured))
     ordered = sorted(times)
     return {
-        "view": name,
+        "view": name + (" (cold cache)" if cold else ""),
         "median_ms": round(statistics.median(ordered), 1),
         "p95_ms": round(ordered[max(0, round(0.95 * len(ordered)) - 1)], 1),
         "max_ms": round(ordered[-1], 1),
