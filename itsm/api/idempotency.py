@@ -25,8 +25,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.http import HttpResponse, JsonResponse
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 
+from itsm.api import scopes
 from itsm.api.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
@@ -134,7 +136,9 @@ def release(record: IdempotencyKey) -> None:
 
 
 def caller(request):
-    """The user the API will see: a valid token's, else the session's; None for anyone else."""
+    """The user the API will see: a valid token's (if its scopes let it write here), else the
+    session's; None when the API itself must answer (no or bad credentials, missing scope), so
+    a token never gets a stored answer it could not have got by running the request."""
     from itsm.api.authentication import ApiTokenAuthentication
 
     parts = request.headers.get("Authorization", "").split()
@@ -142,11 +146,26 @@ def caller(request):
         token = ApiTokenAuthentication._verified_token(parts[1])
         # The authentication step reuses this instead of looking the key up a second time.
         request.itsm_verified_token = (parts[1], token)
-        return token.user if token is not None and token.user.is_active else None
+        if token is None or not token.user.is_active or not _may_write(token, request):
+            return None
+        return token.user
     if parts:
         return None
     user = getattr(request, "user", None)
     return user if user is not None and user.is_authenticated else None
+
+
+def _may_write(token, request) -> bool:
+    """The token's scopes cover a write to the view this path leads to."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    view_class = getattr(match.func, "cls", None)
+    if view_class is None:
+        return False
+    view = view_class(**getattr(match.func, "initkwargs", {}))
+    return scopes.allows(token.scopes, scopes.area_of(view), scopes.WRITE)
 
 
 class IdempotencyMiddleware:
@@ -165,7 +184,7 @@ class IdempotencyMiddleware:
             )
         user = caller(request)
         if user is None:
-            return self.get_response(request)  # the API answers 401 itself
+            return self.get_response(request)  # the API answers 401 or 403 itself
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if limit is not None and int(request.META.get("CONTENT_LENGTH") or 0) > limit:
             return error(

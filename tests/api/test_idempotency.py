@@ -199,3 +199,17 @@ def test_the_record_and_its_stored_response_commit_together(requester, monkeypat
     assert not Incident.objects.exists() and not IdempotencyKey.objects.exists()
     monkeypatch.undo()
     assert post(client).status_code == 201 and Incident.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_token_without_the_scope_gets_no_stored_answer(requester):
+    # given: the person created an incident with one token and a key
+    post(token_client(requester))
+    _, key = ApiToken.issue(requester, "read-only bot", scopes=["changes:read"])
+    reader = APIClient()
+    reader.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    # when: another of their tokens, without incidents:write, sends the same key and body
+    response = post(reader)
+    # then: refused for its scope, not handed the stored incident
+    error_of(response, 403, "insufficient_scope")
+    assert not response.has_header("Idempotent-Replayed")
