@@ -402,3 +402,19 @@ def test_one_metric_equals_the_boards_figure_and_runs_only_its_query(rolled, man
     assert ("approvals_approvalplan" in sql) == (key == "approval_time")
     assert ("catalog_catalogitem" in sql) == (key != "approval_time")
     assert registry.metric_value("requests.no_such_figure", part_days) is None
+
+
+def test_drill_down_lists_the_items_with_their_catalog_item(rolled, client_for, manager):
+    """The list is read from tasks (so its count needs no join to every item row) and still shows
+    each item's catalog item, page and CSV alike."""
+    client = client_for(manager)
+    query = {"period": "custom", "start": "2026-03-01", "end": "2026-03-07", "team": rolled["team"].pk}
+    page = client.get(reverse("dashboards:practice_records", args=["requests", "on_time"]), query)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert rolled["r1"].number in body and rolled["r3"].number in body and rolled["r2"].number not in body
+    assert "Laptop" in body and "Phone" in body
+    csv_url = reverse("dashboards:practice_records_csv", args=["requests", "on_time"])
+    lines = b"".join(client.get(csv_url, query).streaming_content).decode().splitlines()
+    assert lines[0].startswith("Number,Title,Catalog item,State")
+    assert sorted(line.split(",")[2] for line in lines[1:]) == ["Laptop", "Phone"]
