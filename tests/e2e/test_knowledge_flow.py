@@ -174,6 +174,8 @@ def test_an_agent_inserts_an_article_into_an_incident_reply(
     page.goto(f"{live_server.url}{incident.get_absolute_url()}")
     item = page.locator("#kb-task-suggestions li", has_text="VPN disconnects every few minutes")
     assert page.locator("[data-kb-used]").inner_text() == ""
+    # the panel's script arrives with the panel; a click before it loads takes the no-script path
+    page.wait_for_function("window.__kbInsertBound === true")
     item.get_by_role("button", name="Insert summary").click()
     page.get_by_text("inserted into the reply and recorded as used").wait_for()
     # the panel's "Used on" line names the article at once, without a reload
