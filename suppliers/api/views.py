@@ -131,7 +131,7 @@ class ContractViewSet(
         return Response(_history(AuditEntry.objects.filter(contract=self.get_object()), request))
 
     @extend_schema(request=None, responses=s.DocumentSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # a bounded list, not a page
     def documents(self, request, pk=None):
         """The contract's documents: managers and administrators only (they carry the terms)."""
         contract = self.get_object()
