@@ -2,8 +2,8 @@
 
 The metric is computed by the practice board that registered it (`itsm.dashboards.registry`),
 with the filters it was read with, over the WINDOW before work on the initiative started (before
-today while it has not started) and the WINDOW after the start (up to now). Constant cost: at
-most two board builds.
+today while it has not started) and the WINDOW after the start (up to now). Constant cost: the
+figure computed twice (a board with a `metric` function computes just that figure, others build).
 """
 
 from dataclasses import dataclass
