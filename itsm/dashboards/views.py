@@ -10,7 +10,6 @@ from datetime import datetime, time, timedelta
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -24,7 +23,7 @@ from itsm.core import roles
 from itsm.core.choices import Priority, StateCategory, TaskKind
 from itsm.core.filtersets import TaskFilterSet
 from itsm.core.models import Task, Team
-from itsm.dashboards import charts, rollups, selectors
+from itsm.dashboards import caching, charts, rollups, selectors
 from itsm.dashboards.forms import OverviewFilterForm
 from itsm.sla.choices import Target
 from itsm.sla.models import SLADefinition
@@ -32,8 +31,6 @@ from itsm.sla.models import SLADefinition
 ACTIVE = StateCategory.active()
 #: Rows fetched per round trip by the CSV exports: memory stays flat whatever the row count.
 CHUNK = 2000
-#: Period figures are cached per refresh; a refresh changes the key long before this runs out.
-CACHE_SECONDS = 3 * 60 * rollups.REFRESH_MINUTES
 
 
 def _led_teams(request: HttpRequest) -> tuple[int, ...] | None:
@@ -129,7 +126,7 @@ def _overview(scope: selectors.Scope, extra_teams: Iterable = ()) -> dict:
         ]
     )
     freshness = rollups.freshness()
-    figures, sla, medians, cis = _period_figures(scope, freshness)
+    figures, sla, medians, cis = caching.period_figures(scope, freshness)
     now = open_now["now"]
     names = _names(sla, figures["services"], cis, {*open_now["by_group"], *extra_teams})
     by_group = _rows(
@@ -205,42 +202,6 @@ def _overview(scope: selectors.Scope, extra_teams: Iterable = ()) -> dict:
         "median_max_days": selectors.MEDIAN_MAX_DAYS,
         "zone": rollups.zone().key,
     }
-
-
-def _period_figures(scope: selectors.Scope, freshness) -> tuple:
-    """The period figures (rollups, SLA compliance, medians, top CIs), cached until the next rollup refresh.
-
-    They change only when the rollups do, so one computation per scope and refresh serves every
-    viewer (the page says how fresh they are); medians and top CIs, live reads, are cached with them.
-    No cache before the first refresh. The key names the refresh, the period and the filters; the
-    rollups hold no per-user data (managers and staff see every incident; leads are narrowed by team).
-    """
-    key = None
-    if freshness is not None and freshness.refreshed_at is not None:
-        key = "dashboards:overview:" + ":".join(
-            str(part)
-            for part in (
-                freshness.pk,
-                freshness.refreshed_at.isoformat(),
-                scope.start.isoformat(),
-                scope.end.isoformat(),
-                ",".join(map(str, sorted(scope.teams))),
-                scope.service,
-                scope.priority,
-            )
-        )
-        cached = cache.get(key)
-        if cached is not None:
-            return cached
-    result = (
-        selectors.period_figures(scope),
-        selectors.sla_compliance(scope),
-        selectors.median_times(scope),
-        selectors.top_cis(scope),
-    )
-    if key is not None:
-        cache.set(key, result, timeout=CACHE_SECONDS)
-    return result
 
 
 def _rate_links(scope, base: dict, done: dict) -> dict:

@@ -164,3 +164,17 @@ def test_period_figures_are_cached_until_the_next_refresh(
     fresh = client.get(URL, PERIOD).context["overview"]
     row = next(row for row in fresh["times"] if row["label"] == p1)
     assert row["resolved"] == 4 and row["median_resolve"] == timedelta(hours=6)  # 1, 4, 8, 10 h
+
+
+def test_the_refresh_task_warms_the_preset_periods(data, client_for, manager, django_assert_max_num_queries):
+    from django.utils import timezone as tz
+
+    from itsm.dashboards import tasks
+
+    rollups.rebuild(now=NOW)
+    assert tasks.refresh_rollups() >= 1  # refreshes (real now) and warms 7, 30 and 90 days
+    client = client_for(manager)
+    client.get(reverse("core:workspace"))  # sign-in and role lookups out of the way
+    with django_assert_max_num_queries(17):  # no period query: the figures were computed by the task
+        response = client.get(URL, {"period": "30"})
+    assert response.context["overview"]["freshness"].refreshed_at.date() == tz.now().date()
