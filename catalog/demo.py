@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from catalog import rollups
 from catalog.choices import ApprovalRule, ApproverKind, Audience, VariableType
 from catalog.models import ApprovalStep, CatalogItem, Category, FulfilmentStep, Variable
 from catalog.services import OrderLine, publish_item, submit_request
@@ -172,6 +173,11 @@ ITEMS = [
         "steps": [{"order": 10, "title": "Grant SSH access", "group": "platform"}],
     },
 ]  # fmt: skip
+
+
+def after_demo_data() -> None:
+    """Rebuild the Requests board's rollup once the demo requests exist (itsm.core.demo runs this last)."""
+    rollups.rebuild()
 
 
 def seed_demo_data() -> None:

@@ -94,15 +94,24 @@ def seed_demo() -> dict[str, int]:
 
 
 def _seed_practice_demos() -> None:
-    """Each practice app may ship `<app>/demo.py` with `seed_demo_data()`; found like admin modules.
+    """Each app may ship `<app>/demo.py` with `seed_demo_data()`; found like admin modules.
 
-    Discovered, not imported by name: the platform never depends on a practice app.
+    Discovered, not imported by name: the platform never depends on a practice app. Once every
+    app has seeded, each `after_demo_data()` runs: figures derived from the records (the
+    dashboards' rollups) are built then, so a fresh demo shows them at once instead of after
+    the first beat refresh.
     """
-    for app_config in apps.get_app_configs():
-        if module_has_submodule(app_config.module, "demo"):
-            module = import_module(f"{app_config.name}.demo")
-            if hasattr(module, "seed_demo_data"):
-                module.seed_demo_data()
+    modules = [
+        import_module(f"{app_config.name}.demo")
+        for app_config in apps.get_app_configs()
+        if module_has_submodule(app_config.module, "demo")
+    ]
+    for module in modules:
+        if hasattr(module, "seed_demo_data"):
+            module.seed_demo_data()
+    for module in modules:
+        if hasattr(module, "after_demo_data"):
+            module.after_demo_data()
 
 
 def _seed_organisations() -> dict[str, Organisation]:

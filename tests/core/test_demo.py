@@ -41,3 +41,17 @@ def test_every_demo_login_works_and_lands_on_its_surface():
         assert user.check_password(DEMO_PASSWORD)
         if person.username in expected:
             assert landing_surface(user) == expected[person.username]
+
+
+@pytest.mark.django_db
+def test_a_fresh_demo_has_its_dashboard_figures_at_once():
+    """The rollups are built after every app has seeded, not left to the first beat refresh."""
+    from catalog.rollups import freshness as request_rollups
+    from itsm.dashboards.models import IncidentDay
+    from itsm.dashboards.rollups import freshness as overview_rollups
+
+    call_command("seed_demo")
+
+    assert overview_rollups() is not None and overview_rollups().refreshed_at is not None
+    assert IncidentDay.objects.exists()
+    assert request_rollups() is not None and request_rollups().refreshed_at is not None
