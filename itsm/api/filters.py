@@ -1,9 +1,13 @@
 """django-filter backend: the shared FilterSets, plus sync filters on every list, and 400 for
 unknown or malformed filters, never silence."""
 
+from datetime import UTC, datetime
+
 import django_filters
 from django.core.exceptions import FieldDoesNotExist
+from django_filters import utils
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.exceptions import ValidationError
 
 from itsm.api.errors import BadQuery
 
@@ -76,4 +80,21 @@ class StrictFilterBackend(DjangoFilterBackend):
             raise BadQuery(
                 f"Unknown query parameter(s): {', '.join(unknown)}. Valid here: {', '.join(sorted(allowed))}."
             )
-        return super().filter_queryset(request, queryset, view)
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+            raise utils.translate_validation(filterset.errors)
+        _datetimes_in_utc(filterset.form.cleaned_data)
+        return filterset.qs
+
+
+def _datetimes_in_utc(cleaned: dict) -> None:
+    """Filter instants in UTC: ISO 8601 allows offsets up to ±23:59 but PostgreSQL refuses any
+    beyond ±15:59 (a 500); and an instant that leaves the calendar in UTC is a field error."""
+    for name, value in cleaned.items():
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            try:
+                cleaned[name] = value.astimezone(UTC)
+            except (OverflowError, ValueError):
+                raise ValidationError({name: ["This instant is out of range."]}) from None

@@ -36,6 +36,16 @@ class RecordAutoSchema(AutoSchema):
                     + (f": {', '.join(expandable)}." if expandable else " (none on this endpoint)."),
                 ),
             ]
+        orderings = tuple(getattr(self.view, "ordering_fields", ()) or ())
+        if method == "GET" and action == "list" and orderings:
+            parameters.append(
+                OpenApiParameter(
+                    "ordering",
+                    str,
+                    enum=[value for name in orderings for value in (name, f"-{name}")],
+                    description="Sort by one field (`-` for descending); ties are broken by id.",
+                )
+            )
         if method == "GET" and action != "list":
             parameters.append(
                 OpenApiParameter(

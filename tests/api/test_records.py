@@ -217,3 +217,11 @@ def test_an_answer_hanging_off_a_record_carries_no_etag_of_it(api_as, agent, inc
     assert reply.status_code == 201 and not reply.has_header("ETag")
     etag = client.get(f"/api/v1/incidents/{incident.pk}/")["ETag"]
     assert client.post(f"/api/v1/incidents/{incident.pk}/start/", HTTP_IF_MATCH=etag).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["2059-11-21T08:53:05-21:54", "0001-01-01T00:00:00+05:00"])
+def test_instants_with_far_offsets_are_filtered_in_utc_or_refused(api_as, agent, value):
+    """PostgreSQL refuses offsets beyond ±15:59; the filter converts to UTC first (never a 500)."""
+    response = api_as(agent).get("/api/v1/incidents/", {"updated_before": value})
+    assert response.status_code in (200, 400), response.content
