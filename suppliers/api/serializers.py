@@ -195,8 +195,10 @@ class DocumentUploadSerializer(serializers.Serializer):
 class AuditEntrySerializer(serializers.ModelSerializer):
     """One change: who, when, what (`changes`: {field: {old, new}}); values masked for non-managers."""
 
-    actor = UserSummarySerializer(read_only=True)
-    contract_reference = serializers.CharField(source="contract.reference", read_only=True, default=None)
+    actor = UserSummarySerializer(read_only=True, allow_null=True)
+    contract_reference = serializers.CharField(
+        source="contract.reference", read_only=True, default=None, allow_null=True
+    )
     changes = serializers.SerializerMethodField()
 
     class Meta:
