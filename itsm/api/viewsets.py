@@ -266,7 +266,7 @@ def configuration_viewset(
             "read_roles": read_roles,
             "owner_field": owner_field,
             "visible_through": visible_through,
-            "filterset_fields": tuple(filterset_fields),
+            "filterset_class": _filterset_for(model, name, tuple(filterset_fields)),
             "ordering": ordering,
             "ordering_fields": tuple(ordering_fields),
             "__doc__": doc,
@@ -300,3 +300,21 @@ def _inline_choice_fields(model, fields, exclude) -> dict:
         field_class = extend_schema_field(schema)(type("InlineChoiceField", (serializers.ChoiceField,), {}))
         declared[field.name] = field_class(choices=field.flatchoices, read_only=True, allow_null=field.null)
     return declared
+
+
+def _filterset_for(model, name: str, names: tuple[str, ...]):
+    """Exact-match filters on `names`; foreign keys take an id in the key range (a huge number is
+    a field error, not an overflow in the database driver)."""
+    import django_filters
+
+    from itsm.core.filtersets import IdFilter
+
+    declared, plain = {}, []
+    for field_name in names:
+        field = model._meta.get_field(field_name)
+        if field.many_to_one or field.one_to_one:
+            declared[field_name] = IdFilter(field_name=f"{field_name}_id")
+        else:
+            plain.append(field_name)
+    meta = type("Meta", (), {"model": model, "fields": plain})
+    return type(f"{name}FilterSet", (django_filters.FilterSet,), {**declared, "Meta": meta})
