@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from improvements.models import Initiative, InitiativeLink
+from improvements.models import Initiative, InitiativeEvent, InitiativeLink
 from itsm.core.api.serializers import UserSummarySerializer
 
 User = get_user_model()
@@ -91,3 +91,20 @@ class AbandonSerializer(MoveSerializer):
 
 class InitiativeLinkCreateSerializer(serializers.Serializer):
     number = serializers.CharField(max_length=20)
+
+
+class InitiativeEventSerializer(serializers.ModelSerializer):
+    """One entry of an initiative's history (who did what, when)."""
+
+    actor = UserSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = InitiativeEvent
+        fields = ["id", "action", "actor", "body", "created_at"]
+        read_only_fields = fields
+
+
+class SummarySubscriptionSerializer(serializers.Serializer):
+    """The caller's own opt-in to the weekly dashboard summary by e-mail."""
+
+    subscribed = serializers.BooleanField()

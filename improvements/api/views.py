@@ -2,6 +2,8 @@
 
 Staff read and propose; `approve`, `start`, `realise`, `abandon` and `link` are POST actions
 that call `improvements.services` (which decide who may do what and check the workflow).
+`history` lists an initiative's timeline; `weekly-summary` reads or sets the caller's own
+opt-in to the weekly dashboard summary e-mail.
 """
 
 import django_filters
@@ -13,11 +15,14 @@ from rest_framework.response import Response
 from improvements import services
 from improvements.api import serializers as s
 from improvements.choices import Status
-from improvements.models import Initiative
+from improvements.models import Initiative, SummarySubscription
 from itsm.api.concurrency import etag_for, expected_version
 from itsm.api.viewsets import VisibleViewSetMixin
 from itsm.core.filtersets import IdFilter
 from itsm.core.roles import STAFF_ROLES
+
+#: History entries an API answer carries, newest first.
+HISTORY_ROWS = 200
 
 
 class InitiativeFilterSet(django_filters.FilterSet):
@@ -111,3 +116,30 @@ class InitiativeViewSet(
             initiative, actor=request.user, number=self._valid(s.InitiativeLinkCreateSerializer)["number"]
         )
         return self._respond(initiative, status.HTTP_201_CREATED)
+
+    @extend_schema(responses=s.InitiativeEventSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        """The initiative's history, newest first, at most HISTORY_ROWS entries."""
+        events = self.get_object().events.select_related("actor").order_by("-created_at", "-id")
+        return Response(s.InitiativeEventSerializer(events[:HISTORY_ROWS], many=True).data)
+
+    @extend_schema(
+        methods=["GET"],
+        responses=s.SummarySubscriptionSerializer,
+        operation_id="improvements_weekly_summary_read",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=s.SummarySubscriptionSerializer,
+        responses=s.SummarySubscriptionSerializer,
+        operation_id="improvements_weekly_summary_set",
+    )
+    @action(detail=False, methods=["get", "post"], url_path="weekly-summary")
+    def weekly_summary(self, request):
+        """The caller's own opt-in to the weekly summary e-mail (managers and administrators receive it)."""
+        if request.method == "POST":
+            wanted = self._valid(s.SummarySubscriptionSerializer)["subscribed"]
+            services.set_summary_subscription(request.user, actor=request.user, subscribed=wanted)
+        subscribed = SummarySubscription.objects.filter(user=request.user).exists()
+        return Response(s.SummarySubscriptionSerializer({"subscribed": subscribed}).data)

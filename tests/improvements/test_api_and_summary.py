@@ -100,3 +100,48 @@ def test_managers_opt_in_and_out_on_the_register_page(client_for, manager, agent
     assert not SummarySubscription.objects.filter(user=manager).exists()
     assert client_for(agent).post(reverse("improvements:summary"), {"subscribed": "1"}).status_code == 403
     assert len(mail.outbox) == 0
+
+
+def test_api_history_lists_who_did_what_newest_first(api_as, agent, manager, requester):
+    client = api_as(agent)
+    pk = client.post(
+        "/api/v1/improvements/", {"title": "Fewer reopens", "motivation": "Reopen rate 9 %"}, format="json"
+    ).json()["id"]
+    boss = APIClient()
+    boss.force_authenticate(manager)
+    assert boss.post(f"/api/v1/improvements/{pk}/approve/", {"note": "Go"}, format="json").status_code == 200
+
+    history = client.get(f"/api/v1/improvements/{pk}/history/")
+
+    assert history.status_code == 200
+    entries = history.json()
+    assert [entry["actor"]["id"] for entry in entries][:2] == [manager.pk, agent.pk]
+    assert entries[0]["created_at"] >= entries[-1]["created_at"]
+    outsider = APIClient()
+    outsider.force_authenticate(requester)
+    assert outsider.get(f"/api/v1/improvements/{pk}/history/").status_code == 403
+
+
+def test_api_weekly_summary_opt_in_is_the_callers_own(api_as, manager, agent):
+    client = api_as(manager)
+    assert client.get("/api/v1/improvements/weekly-summary/").json() == {"subscribed": False}
+
+    answer = client.post("/api/v1/improvements/weekly-summary/", {"subscribed": True}, format="json")
+
+    assert answer.status_code == 200 and answer.json() == {"subscribed": True}
+    assert SummarySubscription.objects.filter(user=manager).exists()
+    assert (
+        client.post(
+            "/api/v1/improvements/weekly-summary/", {"subscribed": "maybe"}, format="json"
+        ).status_code
+        == 400
+    )
+    assert client.post(
+        "/api/v1/improvements/weekly-summary/", {"subscribed": False}, format="json"
+    ).json() == {"subscribed": False}
+    assert not SummarySubscription.objects.filter(user=manager).exists()
+    staff = APIClient()
+    staff.force_authenticate(agent)
+    refused = staff.post("/api/v1/improvements/weekly-summary/", {"subscribed": True}, format="json")
+    assert refused.status_code == 403 and "managers" in refused.json()["error"]["message"]
+    assert not SummarySubscription.objects.filter(user=agent).exists()
