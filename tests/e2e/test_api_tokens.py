@@ -2,7 +2,6 @@
 scoped key, copies it once, uses it, and revokes it; an administrator adds a service account.
 Screenshots: var/screenshots/api-tokens-*.png."""
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,8 +14,6 @@ from tests.factories import PASSWORD
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
-#: A copy of the screenshots for the person reviewing this work.
-REVIEW_COPY = Path("/tmp/shots/A")
 
 
 def sign_in(page, base_url: str, username: str) -> None:
@@ -30,8 +27,6 @@ def sign_in(page, base_url: str, username: str) -> None:
 def shot(page, screenshot_dir: Path, name: str) -> None:
     path = screenshot_dir / f"api-tokens-{name}.png"
     page.screenshot(path=str(path), full_page=True)
-    REVIEW_COPY.mkdir(parents=True, exist_ok=True)
-    shutil.copy(path, REVIEW_COPY / path.name)
 
 
 def test_a_person_creates_uses_and_revokes_a_token(personas, live_server, browser_context, screenshot_dir):

@@ -1,11 +1,10 @@
 """Browser: a manager opens the service desk overview, changes a filter and drills into a figure."""
 
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
 
 from itsm.core.choices import Priority, StateCategory
+from tests.e2e.conftest import SCREENSHOTS
 from tests.factories import PASSWORD, TaskFactory
 
 pytestmark = pytest.mark.browser
@@ -78,7 +77,7 @@ def test_manager_reads_the_full_overview_on_desktop_phone_and_paper(
         opened_at=now - timedelta(days=20), resolved_at=now - timedelta(days=19)
     )
     rollups.rebuild()
-    shots = Path("/tmp/shots/E")
+    shots = SCREENSHOTS
     shots.mkdir(parents=True, exist_ok=True)
     context, watch = browser_context()
     page = context.new_page()

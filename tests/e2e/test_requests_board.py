@@ -1,9 +1,7 @@
 """Browser: a manager opens the Requests board read from its daily rollup, sees how fresh the
 figures are, narrows it to a team and drills into a figure; screenshots on a desktop and a phone."""
 
-import shutil
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -16,14 +14,10 @@ from tests.e2e.test_dashboards_practices import kpi_value, sign_in
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path("/tmp/shots/H")
-
 
 def _shot(page, screenshot_dir, name: str) -> None:
     path = screenshot_dir / name
     page.screenshot(path=str(path), full_page=True)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(path, SHOTS / name)
 
 
 def test_manager_reads_the_requests_board_from_its_rollup(

@@ -1,20 +1,20 @@
 """An admin finds Webhooks in the Admin menu, creates one, sends a test delivery, reads the log
-and replays it, on a desktop and on a phone. Screenshots: /tmp/shots/helper-b/webhooks-*.png."""
+and replays it, on a desktop and on a phone. Screenshots: var/screenshots/webhooks-*.png."""
 
 import hashlib
 import hmac
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
 from itsm.notifications.models import WebhookSubscription
+from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.nav import follow
 from tests.factories import PASSWORD
 from tests.notifications.webhook_receiver import Receiver
 
 pytestmark = pytest.mark.browser
-SHOTS = Path("/tmp/shots/helper-b")
+SHOTS = SCREENSHOTS
 
 
 def sign_in(page, base: str, username: str) -> None:
