@@ -129,9 +129,13 @@ class PageWatch:
     def __init__(self) -> None:
         self.foreign_requests: list[str] = []
         self.console_errors: list[str] = []
+        self.in_flight = 0
 
     def attach(self, context) -> None:
         context.route("**/*", self._route)
+        context.on("request", lambda request: self._count(+1))
+        context.on("requestfinished", lambda request: self._count(-1))
+        context.on("requestfailed", lambda request: self._count(-1))
         context.on(
             "console", lambda message: message.type == "error" and self.console_errors.append(message.text)
         )
@@ -144,6 +148,22 @@ class PageWatch:
         else:
             self.foreign_requests.append(route.request.url)
             route.abort()
+
+    def _count(self, step: int) -> None:
+        self.in_flight = max(0, self.in_flight + step)
+
+    def settle(self, context, timeout_ms: int = 5_000) -> None:
+        """Wait until no request of the context is still on its way to the live server.
+
+        A request still being served when the test ends would hold the database while the
+        test's teardown empties it (on SQLite: "database table is locked", and the next test
+        starts on leftovers).
+        """
+        pages = [page for page in context.pages if not page.is_closed()]
+        waited = 0
+        while pages and self.in_flight and waited < timeout_ms:
+            pages[0].wait_for_timeout(50)
+            waited += 50
 
     def assert_clean(self) -> None:
         assert self.foreign_requests == [], f"requests left loopback: {self.foreign_requests}"
@@ -160,11 +180,12 @@ def browser_context(chromium):
         context.set_default_timeout(10_000)
         watch = PageWatch()
         watch.attach(context)
-        opened.append(context)
+        opened.append((context, watch))
         return context, watch
 
     yield open_context
-    for context in opened:
+    for context, watch in opened:
+        watch.settle(context)
         context.close()
 
 
